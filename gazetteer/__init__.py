@@ -1,0 +1,49 @@
+"""An offline gazetteer and toponym resolver.
+
+Importable on its own::
+
+    from gazetteer import open_default, Resolver, Toponym, PlaceKind
+    gaz = open_default()                 # builds the embedded SQLite database on first use
+    resolver = Resolver(gaz)
+    resolver.resolve(Toponym("Kharkov")).place.name   # 'Kharkiv'
+
+Nothing heavy happens at import time.
+"""
+
+from .build import build_embedded, default_path, open_default
+from .errors import (
+    GazetteerBuildError,
+    GazetteerCorrupt,
+    GazetteerDataError,
+    GazetteerError,
+    GazetteerNotFound,
+    UnknownPlaceError,
+)
+from .model import Candidate, Place, PlaceKind, Resolution, Toponym
+from .normalize import normalize_name
+from .resolver import Resolver, ResolverOptions
+from .store import Gazetteer, GazetteerInfo, MatchOrigin, NameMatch
+
+__all__ = [
+    "Candidate",
+    "Gazetteer",
+    "GazetteerBuildError",
+    "GazetteerCorrupt",
+    "GazetteerDataError",
+    "GazetteerError",
+    "GazetteerInfo",
+    "GazetteerNotFound",
+    "MatchOrigin",
+    "NameMatch",
+    "Place",
+    "PlaceKind",
+    "Resolution",
+    "Resolver",
+    "ResolverOptions",
+    "Toponym",
+    "UnknownPlaceError",
+    "build_embedded",
+    "default_path",
+    "normalize_name",
+    "open_default",
+]

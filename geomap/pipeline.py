@@ -1,0 +1,165 @@
+"""The pipeline: text in, :class:`~geomap.model.Document` with resolved places out.
+
+Everything heavy (the spaCy model, the gazetteer) is injected or loaded lazily on first use,
+so constructing a :class:`Pipeline` costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
+
+from .extract import PlaceExtractor
+from .io import SourceDocument
+from .model import Document, Mention, PlaceMention
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+__all__ = ["Pipeline"]
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """Extract and resolve the places of texts.
+
+    Parameters
+    ----------
+    gazetteer
+        An open :class:`~gazetteer.Gazetteer`; the embedded one (built on first use) when
+        ``None``.
+    nlp
+        A loaded spaCy pipeline; loaded lazily (``model``) when ``None``.
+    model
+        spaCy package name or path to load when ``nlp`` is not given.
+    options
+        Resolver bias and thresholds.
+
+    Examples
+    --------
+    >>> pipeline = Pipeline()                                   # doctest: +SKIP
+    >>> doc = pipeline.parse("Shelling hit Kharkiv and the Kherson region.")   # doctest: +SKIP
+    >>> [(m.mention.surface, m.place.kind.value) for m in doc.mentions]        # doctest: +SKIP
+    [('Kharkiv', 'city'), ('Kherson region', 'admin1')]
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        *,
+        nlp: Language | None = None,
+        model: str | None = None,
+        options: ResolverOptions | None = None,
+    ) -> None:
+        self._gazetteer = gazetteer
+        self._nlp = nlp
+        self._model = model
+        self.options = options or ResolverOptions()
+        self._extractor: PlaceExtractor | None = None
+        self._resolver: Resolver | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer, opened (and built if need be) on first use."""
+        if self._gazetteer is None:
+            self._gazetteer = open_default()
+        return self._gazetteer
+
+    @property
+    def extractor(self) -> PlaceExtractor:
+        """The :class:`~geomap.extract.PlaceExtractor`."""
+        if self._extractor is None:
+            self._extractor = PlaceExtractor(self.gazetteer, self._nlp, model=self._model)
+        return self._extractor
+
+    @property
+    def resolver(self) -> Resolver:
+        """The :class:`~gazetteer.Resolver`."""
+        if self._resolver is None:
+            self._resolver = Resolver(self.gazetteer, self.options)
+        return self._resolver
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline."""
+        return self.extractor.nlp
+
+    def parse(
+        self,
+        text: str,
+        *,
+        id: str = "document",
+        title: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Document:
+        """Find and resolve the places of one text."""
+        source = SourceDocument(id=id, text=text, title=title,
+                                metadata=MappingProxyType(dict(metadata or {})))
+        return next(self.parse_many([source]))
+
+    def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = 16) -> Iterator[Document]:
+        """Find and resolve the places of many documents, streamed, in input order."""
+        pending: list[SourceDocument] = []
+        for source in sources:
+            pending.append(source)
+            if len(pending) >= batch_size:
+                yield from self._parse_batch(pending)
+                pending = []
+        if pending:
+            yield from self._parse_batch(pending)
+
+    def _parse_batch(self, sources: list[SourceDocument]) -> Iterator[Document]:
+        max_length = self.nlp.max_length
+        pieces: list[tuple[int, int, str]] = []  # (source index, offset, text)
+        for index, source in enumerate(sources):
+            for offset, chunk in _chunks(source.text, max_length):
+                pieces.append((index, offset, chunk))
+        mentions: list[list[Mention]] = [[] for _ in sources]
+        texts = (chunk for _, _, chunk in pieces)
+        for (index, offset, _), found in zip(pieces, self.extractor.extract_many(texts)):
+            mentions[index].extend(_shift(m, offset) for m in found)
+        for source, found in zip(sources, mentions):
+            yield self.resolve_mentions(source, found)
+
+    def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
+        """Resolve already extracted mentions of one document."""
+        toponyms = [Toponym(m.name, m.hint, m.start, m.container) for m in mentions]
+        resolutions = self.resolver.resolve_all(toponyms)
+        return Document(
+            id=source.id,
+            text=source.text,
+            mentions=tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)),
+            title=source.title,
+            metadata=source.metadata,
+        )
+
+
+def _chunks(text: str, max_length: int) -> Iterator[tuple[int, str]]:
+    """Split a text longer than the model accepts at paragraph, then line, then space breaks."""
+    if len(text) <= max_length:
+        yield 0, text
+        return
+    start = 0
+    while start < len(text):
+        end = min(start + max_length, len(text))
+        if end < len(text):
+            window = text[start:end]
+            cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "), window.rfind(" "))
+            if cut > max_length // 2:
+                end = start + cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def _shift(mention: Mention, offset: int) -> Mention:
+    if offset == 0:
+        return mention
+    s_start, s_end = mention.sentence
+    return replace(mention, start=mention.start + offset, end=mention.end + offset,
+                   sentence=(s_start + offset, s_end + offset))

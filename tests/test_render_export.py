@@ -1,0 +1,126 @@
+"""Rendering and exports, on documents assembled by hand (no model needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from gazetteer import PlaceKind, Resolver, Toponym
+from geomap.export import document_record, to_csv, to_geojson, to_jsonl_line, to_table
+from geomap.model import Document, Mention, PlaceMention
+from geomap.renderer import escape, popup_html, render
+from geomap.text import sentence_around, sentence_bounds
+
+HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> '
+           '<a href="javascript:alert(1)">x</a> `${alert(1)}` \\u003c')
+
+
+def make_document(gazetteer, text: str, names: list[tuple[str, PlaceKind | None]], doc_id="d1", title=None) -> Document:
+    """Build a document whose mentions are the given names, found in order in ``text``."""
+    bounds = sentence_bounds(text)
+    mentions, position = [], 0
+    for name, hint in names:
+        start = text.index(name, position)
+        end = start + len(name)
+        position = end
+        mentions.append(Mention(start, end, name, name, hint, None, None, "GPE", sentence_around(bounds, start, end)))
+    resolutions = Resolver(gazetteer).resolve_all([Toponym(m.name, m.hint, m.start) for m in mentions])
+    return Document(doc_id, text, tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)), title=title)
+
+
+@pytest.fixture()
+def document(tiny_gazetteer):
+    text = (f"Sirens sounded in Kiev. {HOSTILE}. Shelling hit Kherson overnight. "
+            "Officials in the Kherson region reported outages. Atlantis was quiet.")
+    return make_document(tiny_gazetteer, text, [("Kiev", None), ("Kherson", None), ("Kherson", PlaceKind.ADMIN1),
+                                                ("Atlantis", None)])
+
+
+def test_escape_neutralises_html_and_template_literals():
+    escaped = escape(HOSTILE)
+    assert "<" not in escaped and ">" not in escaped and "`" not in escaped and "${" not in escaped
+    assert '"' not in escaped
+
+
+def test_popup_shows_name_kind_spellings_and_escaped_excerpt(document):
+    kyiv = next(mp for mp in document.places() if mp.place.name == "Kyiv")
+    html = popup_html(kyiv)
+    assert "Kyiv" in html and "city" in html and "found as Kiev" in html
+    assert "<mark>Kiev</mark>" in html
+
+
+def test_hostile_article_text_never_reaches_the_page_unescaped(document, tiny_gazetteer):
+    document = make_document(tiny_gazetteer, f"{HOSTILE} Kherson was shelled. {HOSTILE}", [("Kherson", None)],
+                             title=HOSTILE)
+    page = render([document], gazetteer=tiny_gazetteer).get_root().render()
+    assert "<script>alert(1)</script>" not in page
+    assert "<img src=x" not in page
+    assert 'href="javascript:' not in page
+    assert "`${alert(1)}`" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_map_draws_cities_as_markers_and_regions_as_outlines(document, tiny_gazetteer):
+    page = render([document], gazetteer=tiny_gazetteer).get_root().render()
+    assert page.count("L.circleMarker(") == 3  # Kyiv, Kherson, Kherson Oblast's point
+    assert page.count("L.geoJson(") + page.count("L.geoJSON(") >= 1  # the oblast's outline
+    assert "GeoNames" in page and "Natural Earth" in page
+    assert "fitBounds" in page
+
+
+def test_unresolved_mentions_stay_in_the_records(document):
+    record = document_record(document)
+    assert [p["surface"] for p in record["places"]] == ["Kiev", "Kherson", "Kherson", "Atlantis"]
+    atlantis = record["places"][-1]
+    assert atlantis["lat"] is None and atlantis["lon"] is None and atlantis["name"] is None
+    assert atlantis["candidates"] == []
+
+
+def test_jsonl_record_has_the_documented_keys(document):
+    record = json.loads(to_jsonl_line(document))
+    assert set(record) == {"id", "places"}
+    required = {"start", "end", "surface", "name", "kind", "lat", "lon", "country_code", "admin1", "geonameid",
+                "confidence", "ambiguous", "candidates"}
+    for place in record["places"]:
+        assert required <= set(place)
+        assert document.text[place["start"]:place["end"]] == place["surface"]
+        for candidate in place["candidates"]:
+            assert {"name", "kind", "lat", "lon", "score"} <= set(candidate)
+    kinds = [p["kind"] for p in record["places"]]
+    assert kinds[:3] == ["city", "city", "admin1"]
+
+
+def test_geojson_is_rfc7946(document, tiny_gazetteer):
+    collection = json.loads(to_geojson([document], gazetteer=tiny_gazetteer))
+    assert collection["type"] == "FeatureCollection"
+    by_name = {f["properties"]["name"]: f for f in collection["features"]}
+    assert by_name["Kyiv"]["geometry"] == {"type": "Point", "coordinates": [30.5238, 50.4547]}
+    oblast = by_name["Kherson Oblast"]["geometry"]
+    assert oblast["type"] in ("Polygon", "MultiPolygon")
+    ring = oblast["coordinates"][0] if oblast["type"] == "Polygon" else oblast["coordinates"][0][0]
+    assert ring[0] == ring[-1]
+    signed_area = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))
+    assert signed_area > 0  # exterior ring counter-clockwise
+    assert by_name["Kyiv"]["properties"]["spellings"] == ["Kiev"]
+    assert "Sirens sounded in Kiev." in by_name["Kyiv"]["properties"]["excerpts"][0]["text"]
+
+
+def test_csv_and_table(document):
+    csv_text = to_csv([document])
+    assert csv_text.count("\n") == 5
+    table = to_table([document])
+    assert "Kyiv" in table and "unresolved: Atlantis" in table
+
+
+def test_excerpt_is_the_sentence_with_the_mention(document):
+    kherson = next(pm for pm in document.mentions if pm.mention.surface == "Kherson" and pm.mention.hint is None)
+    excerpt = document.excerpt(kherson.mention)
+    assert excerpt.match == "Kherson"
+    assert excerpt.text == "Shelling hit Kherson overnight."
+
+
+def test_empty_map_renders(tiny_gazetteer):
+    page = render([Document("empty", "Nothing here.")], gazetteer=tiny_gazetteer).get_root().render()
+    assert "L.map(" in page and not re.search(r"L\.circleMarker\(", page)

@@ -1,0 +1,84 @@
+"""The resolver's ranking, on the tiny fixture gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from gazetteer import PlaceKind, Resolver, ResolverOptions, Toponym
+
+
+@pytest.fixture()
+def resolver(tiny_gazetteer):
+    return Resolver(tiny_gazetteer)
+
+
+def ids(resolutions):
+    return [r.place.id if r.place else None for r in resolutions]
+
+
+def test_qualifier_settles_city_versus_region(resolver):
+    results = resolver.resolve_all([
+        Toponym("Kherson", PlaceKind.ADMIN1, 0),
+        Toponym("Kherson", PlaceKind.CITY, 40),
+        Toponym("Kherson", None, 80),
+    ])
+    assert ids(results) == ["t:kherson-oblast", "t:kherson", "t:kherson"]
+    assert results[0].confidence > 0.9
+    assert {c.place.id for c in results[0].alternatives} == {"t:kherson"}
+
+
+def test_spelling_variant_resolves_to_canonical_place(resolver):
+    result = resolver.resolve(Toponym("Kiev"))
+    assert result.place.name == "Kyiv" and not result.ambiguous
+
+
+def test_unknown_name_is_explicitly_unresolved(resolver):
+    result = resolver.resolve(Toponym("Atlantis"))
+    assert result.place is None and not result.resolved
+    assert result.confidence == 0.0 and result.candidates == ()
+
+
+def test_document_context_picks_the_country_in_focus(resolver):
+    # Alone, the larger Izium wins on population; in a text about Ukraine the Ukrainian one.
+    alone = resolver.resolve(Toponym("Izium"))
+    assert alone.place.id == "t:izium-far"
+    in_context = resolver.resolve_all([Toponym("Ukraine"), Toponym("Kharkiv"), Toponym("Izium")])
+    assert in_context[2].place.id == "t:izium"
+    assert any("UA" in reason for reason in in_context[2].candidates[0].reasons)
+
+
+def test_containing_place_after_a_comma(resolver):
+    plain = resolver.resolve(Toponym("Alexandria"))
+    assert plain.place.id == "t:alexandria-eg"
+    qualified = resolver.resolve(Toponym("Alexandria", container="Louisiana"))
+    assert qualified.place.id == "t:alexandria-la"
+
+
+def test_one_sense_per_document(resolver):
+    results = resolver.resolve_all([Toponym("Paris", position=0), Toponym("Atlanta"), Toponym("Paris", position=99)])
+    assert results[0].place.id == results[2].place.id
+    assert results[2].toponym.position == 99
+
+
+def test_bias_options(tiny_gazetteer):
+    preferred = Resolver(tiny_gazetteer, ResolverOptions(prefer_country="US")).resolve(Toponym("Paris"))
+    assert preferred.place.id == "t:paris"  # a preference does not beat a capital-sized city alone...
+    boxed = Resolver(tiny_gazetteer, ResolverOptions(bbox=(-100, 25, -90, 37))).resolve(Toponym("Paris"))
+    assert boxed.place.id == "t:paris-tx"  # ...but a bounding box that excludes it does
+
+
+def test_ambiguity_flag_when_margin_is_small(resolver):
+    result = resolver.resolve(Toponym("Georgia"))
+    assert result.place.kind is PlaceKind.COUNTRY
+    in_us_text = resolver.resolve_all([Toponym("Atlanta"), Toponym("US"), Toponym("Georgia")])
+    assert in_us_text[2].place.id == "t:georgia-us"
+
+
+def test_confidences_are_probabilities(resolver):
+    for name in ("Kherson", "Paris", "Georgia", "Alexandria", "Izium"):
+        result = resolver.resolve(Toponym(name))
+        scores = [c.score for c in result.candidates]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+        assert sum(scores) <= 1.0 + 1e-6
+        assert result.confidence == scores[0]
