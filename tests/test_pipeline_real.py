@@ -1,0 +1,71 @@
+"""End to end with the real spaCy model and the real embedded gazetteer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = [pytest.mark.model, pytest.mark.gazetteer]
+
+
+def features(doc):
+    """{(place name, kind): set of surfaces}."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for pm in doc.mentions:
+        if pm.place is not None:
+            out.setdefault((pm.place.name, pm.place.kind.value), set()).add(pm.mention.surface)
+    return out
+
+
+def test_example_article_has_the_expected_features(real_pipeline, example_article):
+    doc = real_pipeline.parse(example_article.read_text("utf-8"), id="example")
+    found = features(doc)
+    assert {"Kiev", "KYIV", "Kyiv"} <= found[("Kyiv", "city")]
+    assert ("Kherson", "city") in found
+    assert ("Kherson Oblast", "admin1") in found
+    assert "Kherson region" in found[("Kherson Oblast", "admin1")]
+    assert ("Donbas", "region") in found
+    assert ("Kharkiv Oblast", "admin1") in found
+    assert ("Mariupol", "city") in found
+    assert ("Bakhmut", "city") in found
+    for pm in doc.mentions:
+        assert doc.text[pm.mention.start:pm.mention.end] == pm.mention.surface
+
+
+def test_demonyms_and_people_are_not_places(real_pipeline):
+    doc = real_pipeline.parse("Ukrainian and Russian officials met. President Jordan Peterson spoke to "
+                              "reporters in Kyiv.")
+    surfaces = [pm.mention.surface for pm in doc.mentions]
+    assert "Ukrainian" not in surfaces and "Russian" not in surfaces
+    assert "Jordan" not in surfaces
+    assert "Kyiv" in surfaces
+
+
+def test_spelling_variants_map_to_one_place(real_pipeline):
+    doc = real_pipeline.parse("Shelling was reported in Kharkov. Later, Kharkiv's mayor spoke. "
+                              "Trains left Nikolaev and Zaporozhye.")
+    names = {pm.mention.surface: pm.place.name for pm in doc.mentions if pm.place}
+    assert names["Kharkov"] == names["Kharkiv"] == "Kharkiv"
+    assert names["Nikolaev"].startswith("Myk")
+    assert names["Zaporozhye"].startswith("Zapori")
+
+
+def test_places_jsonl_on_the_ukraine_dev_corpus(capsys, tmp_path):
+    from pathlib import Path
+
+    from geomap.cli import main
+
+    corpus = Path(__file__).parents[2] / "shared" / "eval" / "dev" / "ukraine_dev.jsonl"
+    if not corpus.exists():
+        pytest.skip("../shared/eval/dev is not beside the project")
+    code = main(["places", str(corpus), "--format", "jsonl", "-q"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    ids = [json.loads(line)["id"] for line in corpus.read_text("utf-8").splitlines() if line.strip()]
+    assert [json.loads(line)["id"] for line in lines] == ids
+    for line in lines:
+        for place in json.loads(line)["places"]:
+            assert place["kind"] in (None, "country", "admin1", "admin2", "region", "city", "physical",
+                                     "continent", "other")
