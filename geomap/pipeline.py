@@ -150,9 +150,12 @@ def _chunks(text: str, max_length: int) -> Iterator[tuple[int, str]]:
         end = min(start + max_length, len(text))
         if end < len(text):
             window = text[start:end]
-            cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "), window.rfind(" "))
-            if cut > max_length // 2:
-                end = start + cut + 1
+            # The latest break of the strongest kind that keeps the chunk at least half full.
+            for separator in ("\n\n", "\n", ". ", " "):
+                cut = window.rfind(separator)
+                if cut > max_length // 2:
+                    end = start + cut + len(separator)
+                    break
         yield start, text[start:end]
         start = end
 

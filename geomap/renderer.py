@@ -1,27 +1,63 @@
-"""Draw documents' places on an interactive folium map.
+"""Draw documents' places on an interactive folium map, and turn it into a page, a fragment or a PNG.
 
-Cities and countries are circle markers; regions are outlines with a marker at their
-representative point. Every popup holds the canonical name, the kind, the spellings the texts
-used ("found as Kiev") and the excerpts that mention the place, the mention highlighted.
-All article text is HTML-escaped before it reaches the page (and made safe for the
-JavaScript template literals folium wraps popups and tooltips in).
+How the map is built
+--------------------
+:func:`render` returns a :class:`folium.Map` (it displays inline in Jupyter). Instead of one
+folium object per place (folium issue #1814: over 30 s for 10,000 markers), the places are
+serialised into **one JSON data blob** (``<script type="application/json">``, with ``<``,
+``>``, ``&``, U+2028 and U+2029 escaped) and a small runtime (``geomap/templates/geomap.js``)
+creates the Leaflet layers in the browser. Article text never passes through ``innerHTML``:
+the runtime builds popups, tooltips, the legend and the places panel with ``textContent``.
+
+What the map shows
+------------------
+- Cities and countries are circle markers (bigger when mentioned more); regions are outlines
+  with a marker at their representative point. Colours by kind are :data:`KIND_COLOURS`.
+- Popups: canonical name, kind, where, id, the spellings found ("found as Kiev"), the
+  mention count, and the excerpts with the mention highlighted, **grouped by article** when
+  the map holds several.
+- **One marker per place, one toggle per article.** A place named in several articles gets a
+  single marker whose popup lists every article's excerpts. Each article is an overlay in the
+  layer control; a marker (and its outline) is shown while at least one of the articles that
+  mention it is switched on. This keeps one marker per place (no stacked duplicates, correct
+  cluster counts) while the layer control still filters by article.
+- Clustering (leaflet.markercluster) for large maps, a legend of kinds, and a panel listing
+  the places by mention count; clicking a row flies to the place and opens its popup.
+- Without tiles, a light base layer of country outlines (Natural Earth, from the gazetteer),
+  coarse for the world and finer around the mapped places, with admin-1 lines of the mapped
+  countries when zoomed in.
+
+Output forms
+------------
+- :func:`page_html`: a full HTML page. By default it loads Leaflet from folium's CDN links;
+  ``self_contained=True`` inlines every script, style sheet and image (no network at all when
+  the map has no tiles).
+- :func:`fragment_html`: a ``<div>`` with its styles and scripts, to paste into another page.
+  Several fragments on one page do not collide: ids are unique, Leaflet is loaded once.
+- :func:`geomap.screenshot.screenshot`: a PNG taken with headless Chromium.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 from gazetteer import Gazetteer, PlaceKind
 
+from .errors import InputError
 from .model import Document, Excerpt, MappedPlace, group_places
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["render", "KIND_COLOURS", "ATTRIBUTION", "escape"]
+__all__ = ["render", "page_html", "fragment_html", "map_data", "KIND_COLOURS", "ATTRIBUTION", "escape",
+           "popup_html", "script_json"]
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +77,27 @@ ATTRIBUTION = (
     'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), '
     '<a href="https://www.naturalearthdata.com/">Natural Earth</a>'
 )
-_OSM = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+# The CDN files a geomap page loads (the same URLs folium 0.20 uses; vendored in geomap/assets).
+LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"
+MARKERCLUSTER_CSS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"
+MARKERCLUSTER_DEFAULT_CSS = \
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"
+
+#: Maps with more places than this are clustered unless ``cluster`` says otherwise.
+CLUSTER_THRESHOLD = 60
+#: Above this many unclustered markers, they are drawn on a canvas instead of as SVG paths.
+CANVAS_THRESHOLD = 2000
+
+_AREA_KINDS = (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION)
+_KIND_ORDER = [PlaceKind.COUNTRY, PlaceKind.REGION, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.CITY,
+               PlaceKind.PHYSICAL, PlaceKind.CONTINENT, PlaceKind.OTHER]
 
 
 def escape(text: str) -> str:
-    """Escape untrusted text for HTML that folium places inside a JavaScript template literal.
+    """Escape untrusted text for HTML, including inside a JavaScript template literal.
 
     Examples
     --------
@@ -53,6 +105,452 @@ def escape(text: str) -> str:
     '&lt;script&gt;alert(&#96;x&#96;)&lt;/script&gt; &#36;{y}'
     """
     return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def script_json(obj: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e`` and ``\\u0026`` (so no ``</script>``
+    or ``<!--`` can appear), and U+2028/U+2029 are escaped. ``JSON.parse`` reads it back
+    unchanged.
+
+    Examples
+    --------
+    >>> script_json({"t": "</script><!--"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# -- the data blob --------------------------------------------------------------------------------
+
+
+def map_data(
+    documents: Sequence[Document],
+    *,
+    gazetteer: Gazetteer | None = None,
+    max_excerpts: int = 8,
+    cluster: bool | None = None,
+    outlines: bool = False,
+    static: bool = False,
+    labels: int = 40,
+    open_place: str | None = None,
+    places: Sequence[MappedPlace] | None = None,
+) -> dict[str, Any]:
+    """The data the map runtime draws: documents, places, outlines, options (plain JSON types).
+
+    Exposed for tests and for callers that want to draw the places with their own code.
+    """
+    docs = list(documents)
+    mapped = list(places) if places is not None else group_places(docs)
+    doc_index = {d.id: i for i, d in enumerate(docs)}
+    shapes: list[list] = []
+    records = []
+    kind_counts: dict[PlaceKind, int] = {}
+    for mp in mapped:
+        shape_index = None
+        if gazetteer is not None and mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
+            geometry = gazetteer.geometry(mp.place.id)
+            if geometry is not None:
+                encoded = _encode_polygons(geometry, 100)
+                if encoded:
+                    shape_index = len(shapes)
+                    shapes.append(encoded)
+        records.append(_place_record(mp, doc_index, max_excerpts, shape_index))
+        kind_counts[mp.place.kind] = kind_counts.get(mp.place.kind, 0) + 1
+    if cluster is None:
+        cluster = len(mapped) > CLUSTER_THRESHOLD and not static
+    bounds = _bounds(mapped, gazetteer)
+    base = _basemap(gazetteer, mapped, bounds) if outlines and gazetteer is not None else None
+    return {
+        "v": 1,
+        "docs": [{"id": d.id, "t": d.title} for d in docs],
+        "kinds": [[k.value, KIND_COLOURS.get(k, "#000000"), k.value, kind_counts[k]]
+                  for k in _KIND_ORDER if k in kind_counts],
+        "p": records,
+        "shapes": shapes,
+        "base": base,
+        "bounds": bounds,
+        "opt": {
+            "cluster": bool(cluster),
+            "canvas": not cluster and len(mapped) > CANVAS_THRESHOLD,
+            "static": static,
+            "labels": labels if static else 0,
+            "panel": not static,
+            "padding": 40 if static else 30,
+            "fitZoom": 9,
+            "maxZoom": 9,
+            "open": open_place,
+            "attribution": ATTRIBUTION,
+        },
+    }
+
+
+def _place_record(mp: MappedPlace, doc_index: dict[str, int], max_excerpts: int,
+                  shape_index: int | None) -> dict[str, Any]:
+    place = mp.place
+    excerpts = mp.excerpts()
+    chosen = _choose_excerpts(excerpts, max_excerpts)
+    docs = [doc_index[d.id] for d in mp.documents]
+    shown_docs = {doc_index[e.document_id] for e in chosen}
+    where = ", ".join(x for x in (place.admin1 if place.admin1 != place.name else None, place.country_code) if x)
+    record: dict[str, Any] = {
+        "n": place.name,
+        "k": place.kind.value,
+        "y": round(place.lat, 5),
+        "x": round(place.lon, 5),
+        "i": place.id,
+        "w": where,
+        "s": list(mp.spellings),
+        "c": len(mp.mentions),
+        "f": round(mp.confidence, 3),
+        "d": docs,
+        "e": [[doc_index[e.document_id], e.before, e.match, e.after] for e in chosen],
+    }
+    if mp.ambiguous:
+        record["a"] = 1
+    if len(excerpts) > len(chosen):
+        record["m"] = len(excerpts) - len(chosen)
+    others = [i for i in docs if i not in shown_docs]
+    if others:
+        record["o"] = others
+    if shape_index is not None:
+        record["g"] = shape_index
+    return record
+
+
+def _choose_excerpts(excerpts: list[Excerpt], limit: int) -> list[Excerpt]:
+    """Up to ``limit`` excerpts: first one excerpt from each article, then the rest in order."""
+    if len(excerpts) <= limit:
+        return excerpts
+    picked: set[int] = set()
+    seen_docs: set[str] = set()
+    for i, e in enumerate(excerpts):
+        if len(picked) >= limit:
+            break
+        if e.document_id not in seen_docs:
+            seen_docs.add(e.document_id)
+            picked.add(i)
+    for i in range(len(excerpts)):
+        if len(picked) >= limit:
+            break
+        picked.add(i)
+    return [excerpts[i] for i in sorted(picked)]
+
+
+def _bounds(places: Sequence[MappedPlace], gazetteer: Gazetteer | None) -> list[list[float]] | None:
+    if not places:
+        return None
+    lats = [mp.place.lat for mp in places]
+    lons = [mp.place.lon for mp in places]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    if gazetteer is not None:
+        for mp in places:
+            if mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
+                geometry = gazetteer.geometry(mp.place.id)
+                if geometry is not None:
+                    minx, miny, maxx, maxy = geometry.bounds
+                    west, south, east, north = min(west, minx), min(south, miny), max(east, maxx), max(north, maxy)
+    return [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]]
+
+
+# -- geometry encoding -------------------------------------------------------------------------
+
+
+def _polygons(geometry) -> list:
+    """The polygons of a (Multi)Polygon or GeometryCollection."""
+    kind = geometry.geom_type
+    if kind == "Polygon":
+        return [] if geometry.is_empty else [geometry]
+    if kind in ("MultiPolygon", "GeometryCollection"):
+        return [p for g in geometry.geoms for p in _polygons(g)]
+    return []
+
+
+def _lines(geometry) -> list:
+    kind = geometry.geom_type
+    if kind in ("LineString", "LinearRing"):
+        return [] if geometry.is_empty else [geometry]
+    if kind in ("MultiLineString", "GeometryCollection", "MultiPolygon", "Polygon"):
+        if kind == "Polygon":
+            return [geometry.exterior, *geometry.interiors]
+        return [line for g in geometry.geoms for line in _lines(g)]
+    return []
+
+
+def _encode_coords(coords, q: int, *, ring: bool) -> list[int]:
+    """Flat integer deltas ``[dx0, dy0, dx1, dy1, ...]`` in units of ``1/q`` degree."""
+    out: list[int] = []
+    px = py = 0
+    points = list(coords)
+    if ring and len(points) > 1 and points[0] == points[-1]:
+        points = points[:-1]
+    first = True
+    for x, y, *_ in points:
+        ix, iy = round(x * q), round(y * q)
+        if not first and ix == px and iy == py:
+            continue
+        out += (ix - px, iy - py)
+        px, py, first = ix, iy, False
+    return out
+
+
+def _encode_polygons(geometry, q: int) -> list[list[list[int]]]:
+    encoded = []
+    for poly in _polygons(geometry):
+        rings = [_encode_coords(poly.exterior.coords, q, ring=True)]
+        if len(rings[0]) < 6:
+            continue
+        rings += [r for r in (_encode_coords(i.coords, q, ring=True) for i in poly.interiors) if len(r) >= 6]
+        encoded.append(rings)
+    return encoded
+
+
+def _encode_lines(geometry, q: int) -> list[list[int]]:
+    return [e for e in (_encode_coords(line.coords, q, ring=False) for line in _lines(geometry)) if len(e) >= 4]
+
+
+# -- the country-outline base layer ---------------------------------------------------------------
+
+_COARSE_TOLERANCE = 0.1     # degrees, world outlines
+_COARSE_MIN_AREA = 0.1      # square degrees: smaller islands are dropped from the world layer
+_DETAIL_TOLERANCE = 0.02    # degrees, outlines around the mapped places
+_DETAIL_MAX_SPAN = (100.0, 60.0)  # no detail layer when the places span more than this (lon, lat)
+_ADMIN1_ZOOM = 5
+
+
+@functools.lru_cache(maxsize=4)
+def _world(gazetteer: Gazetteer) -> tuple[tuple[str, str, Any, Any], ...]:
+    """``(id, country code, coarse outline, full outline)`` of every country with a shape."""
+    import shapely
+
+    out = []
+    for place in gazetteer.places_in(PlaceKind.COUNTRY):
+        if not place.has_geometry:
+            continue
+        full = gazetteer.geometry(place.id)
+        if full is None or full.is_empty:
+            continue
+        parts = _polygons(full)
+        if not parts:
+            continue
+        kept = [p for p in parts if p.area >= _COARSE_MIN_AREA] or [max(parts, key=lambda p: p.area)]
+        coarse = shapely.simplify(shapely.MultiPolygon(kept), _COARSE_TOLERANCE, preserve_topology=True)
+        out.append((place.id, place.country_code or place.name, coarse, full))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=512)
+def _detail(gazetteer: Gazetteer, place_id: str, box: tuple[float, float, float, float]):
+    """A place's outline clipped near ``box`` and simplified for the detail layer."""
+    import shapely
+
+    geometry = gazetteer.geometry(place_id)
+    if geometry is None:
+        return None
+    west, south, east, north = box
+    clipped = shapely.clip_by_rect(geometry, west - 0.5, south - 0.5, east + 0.5, north + 0.5)
+    if clipped.is_empty:
+        return None
+    return shapely.simplify(clipped, _DETAIL_TOLERANCE, preserve_topology=True)
+
+
+def _detail_box(bounds: list[list[float]] | None) -> tuple[float, float, float, float] | None:
+    if bounds is None:
+        return None
+    (south, west), (north, east) = bounds
+    margin_x = max(4.0, 0.6 * (east - west))
+    margin_y = max(3.0, 0.6 * (north - south))
+    box = (max(-180.0, west - margin_x), max(-85.0, south - margin_y),
+           min(180.0, east + margin_x), min(85.0, north + margin_y))
+    if box[2] - box[0] > _DETAIL_MAX_SPAN[0] or box[3] - box[1] > _DETAIL_MAX_SPAN[1]:
+        return None
+    return tuple(round(v, 2) for v in box)  # type: ignore[return-value]
+
+
+def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds) -> dict[str, Any] | None:
+    """Country fills and borders (coarse worldwide, finer inside the box around the places) and
+    the admin-1 lines of the mapped places' countries inside that box."""
+    import shapely
+
+    world = _world(gazetteer)
+    if not world:
+        return None
+    box = _detail_box(bounds)
+    box_shape = shapely.box(*box) if box else None
+    countries = []
+    for place_id, code, coarse, full in world:
+        fill_coarse, lines_coarse = coarse, coarse.boundary
+        fill_detail: list = []
+        lines_detail: list = []
+        if box_shape is not None and shapely.intersects(full, box_shape):
+            fill_coarse = shapely.difference(coarse, box_shape)
+            lines_coarse = shapely.difference(coarse.boundary, box_shape)
+            detail = _detail(gazetteer, place_id, box)
+            if detail is not None:
+                fill_detail = _encode_polygons(shapely.clip_by_rect(detail, *box), 100)
+                lines_detail = _encode_lines(shapely.clip_by_rect(detail.boundary, *box), 100)
+        countries.append([code, _encode_polygons(fill_coarse, 10), fill_detail,
+                          _encode_lines(lines_coarse, 10), lines_detail])
+    admin1 = []
+    if box is not None:
+        codes = {mp.place.country_code for mp in places if mp.place.country_code}
+        for region in gazetteer.places_in(PlaceKind.ADMIN1):
+            if region.country_code not in codes or not region.has_geometry:
+                continue
+            detail = _detail(gazetteer, region.id, box)
+            if detail is None:
+                continue
+            lines = _encode_lines(shapely.clip_by_rect(detail.boundary, *box), 100)
+            if lines:
+                admin1.append([region.name, lines])
+    return {"q": [10, 100], "countries": countries, "admin1": admin1, "admin1Zoom": _ADMIN1_ZOOM,
+            "box": list(box) if box else None}
+
+
+# -- folium classes (created lazily: importing geomap must not import folium) -------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _template_text(name: str) -> str:
+    return (files("geomap") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _script_text(js: str) -> str:
+    """JavaScript source made safe inside ``<script>``: no ``</script`` and no ``<!--``."""
+    import re
+
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I).replace("<!--", "<\\!--")
+
+
+@functools.lru_cache(maxsize=1)
+def _classes():
+    import folium
+    from branca.element import Figure
+    from folium.elements import JSCSSMixin
+    from folium.template import Template
+
+    class GeomapMap(folium.Map):
+        """A folium Map that loads only Leaflet's own files (not jQuery, Bootstrap or Font Awesome)
+        unless something else on it needs folium's default assets."""
+
+        _template = Template("""
+            {% macro header(this, kwargs) %}
+                {%- if not kwargs.get('geomap_fragment') %}
+                <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+                <style>html, body {width: 100%; height: 100%; margin: 0; padding: 0;}</style>
+                {%- endif %}
+                <style>
+                    #{{ this.get_name() }} {
+                        position: {{ this.position }};
+                        width: {{ this.width[0] }}{{ this.width[1] }};
+                        height: {{ this.height[0] }}{{ this.height[1] }};
+                        left: {{ this.left[0] }}{{ this.left[1] }};
+                        top: {{ this.top[0] }}{{ this.top[1] }};
+                    }
+                </style>
+            {% endmacro %}
+
+            {% macro html(this, kwargs) %}
+                <div class="folium-map" id={{ this.get_name()|tojson }}></div>
+            {% endmacro %}
+
+            {% macro script(this, kwargs) %}
+                var {{ this.get_name() }} = L.map(
+                    {{ this.get_name()|tojson }},
+                    {
+                        center: {{ this.location|tojson }},
+                        crs: L.CRS.{{ this.crs }},
+                        ...{{ this.options|tojavascript }}
+                    }
+                );
+                {%- if this.control_scale %}
+                L.control.scale().addTo({{ this.get_name() }});
+                {%- endif %}
+                {%- if this.zoom_control_position %}
+                L.control.zoom({ position: {{ this.zoom_control|tojson }} }).addTo({{ this.get_name() }});
+                {%- endif %}
+                {% if this.objects_to_stay_in_front %}
+                function objects_in_front() {
+                    {%- for obj in this.objects_to_stay_in_front %}
+                    {{ obj.get_name() }}.bringToFront();
+                    {%- endfor %}
+                };
+                {{ this.get_name() }}.on("overlayadd", objects_in_front);
+                objects_in_front();
+                {%- endif %}
+            {% endmacro %}
+        """)
+
+        def render(self, **kwargs):
+            own = (GeomapLayer, folium.TileLayer)
+            foreign = [c for c in _descendants(self) if not isinstance(c, own)]
+            if foreign:  # e.g. a folium.Marker added in a notebook: give it folium's assets back
+                self.default_js = list(folium.Map.default_js)
+                self.default_css = list(folium.Map.default_css)
+            else:
+                self.default_js = [("leaflet", LEAFLET_JS)]
+                self.default_css = [("leaflet_css", LEAFLET_CSS)]
+            super().render(**kwargs)
+
+    class GeomapLayer(JSCSSMixin):
+        """The places of a geomap map: a JSON data blob plus the runtime that draws it."""
+
+        _template = Template("""
+            {% macro header(this, kwargs) %}
+                <style data-geomap="css">{{ this.css }}</style>
+                <script data-geomap="runtime">{{ this.runtime }}</script>
+            {% endmacro %}
+
+            {% macro html(this, kwargs) %}
+                <script type="application/json" id={{ this.get_name()|tojson }}>{{ this.data_json }}</script>
+            {% endmacro %}
+
+            {% macro script(this, kwargs) %}
+                geomapRender(
+                    {{ this._parent.get_name() }},
+                    JSON.parse(document.getElementById({{ this.get_name()|tojson }}).textContent),
+                    {{ this.tiles_name or "null" }}
+                );
+            {% endmacro %}
+        """)
+
+        def __init__(self, data: dict[str, Any], tiles_name: str | None) -> None:
+            super().__init__()
+            self._name = "GeomapLayer"
+            self.data = data
+            self.tiles_name = tiles_name
+            if data["opt"]["cluster"]:
+                self.default_js = [("markercluster_js", MARKERCLUSTER_JS)]
+                self.default_css = [("markercluster_css", MARKERCLUSTER_CSS),
+                                    ("markercluster_default_css", MARKERCLUSTER_DEFAULT_CSS)]
+
+        @property
+        def data_json(self) -> str:
+            return script_json(self.data)
+
+        @property
+        def css(self) -> str:
+            import re
+
+            return re.sub(r"</(style)", r"<\\/\1", _template_text("geomap.css"), flags=re.I)
+
+        @property
+        def runtime(self) -> str:
+            return _script_text(_template_text("geomap.js"))
+
+    return GeomapMap, GeomapLayer, Figure
+
+
+def _descendants(element):
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
+
+
+# -- render -----------------------------------------------------------------------------------------
 
 
 def render(
@@ -63,91 +561,191 @@ def render(
     max_excerpts: int = 8,
     width: str | int = "100%",
     height: str | int = "100%",
+    cluster: bool | None = None,
+    outlines: bool | None = None,
+    static: bool = False,
+    labels: int = 40,
+    open_place: str | None = None,
 ) -> folium.Map:
     """Build a folium map of the places of ``documents``.
 
     Parameters
     ----------
     documents
-        Parsed documents (see :func:`geomap.parse`).
+        Parsed documents (see :func:`geomap.parse`); each becomes a toggle in the layer control.
     gazetteer
-        Source of region outlines; without it regions are drawn as markers only.
+        Source of region outlines and of the country-outline base layer; without it regions are
+        drawn as markers only.
     tiles
-        A folium tile layer name, or ``None`` for no base map.
+        A folium tile layer name (``"OpenStreetMap"``, ``"CartoDB positron"``), a URL template
+        with ``{z}/{x}/{y}``, or ``None`` for no tiles (the map then needs no network).
     max_excerpts
-        Excerpts shown per popup (the rest are counted).
+        Excerpts shown per popup (at least one per article while there is room; the rest are
+        counted).
+    width, height
+        Size of the map element (``"100%"`` or pixels).
+    cluster
+        Cluster markers (leaflet.markercluster); ``None`` clusters maps of more than
+        :data:`CLUSTER_THRESHOLD` places (never static ones).
+    outlines
+        Draw the country-outline base layer; ``None`` draws it when there are no tiles.
+    static
+        Tune the map for a picture (:mod:`geomap.screenshot`): no zoom buttons, layer control or
+        panel, no animations, permanent labels for the ``labels`` most mentioned places.
+    open_place
+        Name or id of a place whose popup opens when the map loads.
 
     Returns
     -------
     folium.Map
-        Save it with ``.save(path)``; it also renders inline in Jupyter.
+        Turn it into HTML with :func:`page_html` or :func:`fragment_html` (or ``.save(path)``);
+        it also renders inline in Jupyter.
+
+    Raises
+    ------
+    InputError
+        ``tiles`` names no known tile provider.
 
     Examples
     --------
-    >>> import geomap                                     # doctest: +SKIP
+    >>> import geomap                                            # doctest: +SKIP
     >>> m = geomap.render([geomap.parse("Kyiv and Kharkiv.")])   # doctest: +SKIP
-    >>> m.save("output/example.html")                     # doctest: +SKIP
+    >>> m.save("output/example.html")                            # doctest: +SKIP
     """
     import folium
 
+    GeomapMap, GeomapLayer, _ = _classes()
     docs = list(documents)
     places = group_places(docs)
-    fmap = folium.Map(tiles=None, width=width, height=height, control_scale=True, prefer_canvas=False)
+    if outlines is None:
+        outlines = not tiles
+    data = map_data(docs, gazetteer=gazetteer, max_excerpts=max_excerpts, cluster=cluster, outlines=outlines,
+                    static=static, labels=labels, open_place=open_place, places=places)
+    options: dict[str, Any] = {}
+    if static:
+        options.update(fade_animation=False, zoom_animation=False, marker_zoom_animation=False)
+    centre, zoom = _initial_view(data["bounds"])
+    fmap = GeomapMap(location=centre, zoom_start=zoom, tiles=None, width=width, height=height,
+                     control_scale=True, zoom_control=not static, world_copy_jump=True, **options)
+    # Leaflet (and the cluster plugin) need the map's own zoom range when there is no tile layer.
+    fmap.options["min_zoom"] = 1
+    fmap.options["max_zoom"] = 18 if tiles else 12
+    title = _page_title(docs)
+    fmap.get_root().title = escape(title)
+    tiles_name = None
     if tiles:
-        attr = _OSM + " | " + ATTRIBUTION if tiles.lower() == "openstreetmap" else ATTRIBUTION
-        folium.TileLayer(tiles, attr=attr, name="Base map", control=False).add_to(fmap)
-    else:
-        fmap.get_root().html.add_child(folium.Element(""))
-    areas = folium.FeatureGroup(name="Regions", show=True)
-    points = folium.FeatureGroup(name="Places", show=True)
-    for mapped in places:
-        _add_place(mapped, areas, points, gazetteer, max_excerpts)
-    areas.add_to(fmap)
-    points.add_to(fmap)
-    if not tiles:
-        _attribution_only(fmap)
-    _fit(fmap, places, gazetteer)
+        layer = _tile_layer(tiles)
+        layer.add_to(fmap)
+        tiles_name = layer.get_name()
+    GeomapLayer(data, tiles_name).add_to(fmap)
+    log.debug("rendered %d places from %d documents", len(places), len(docs))
     return fmap
 
 
-def _add_place(mapped: MappedPlace, areas, points, gazetteer: Gazetteer | None, max_excerpts: int) -> None:
+def _tile_layer(tiles: str):
     import folium
 
-    place = mapped.place
-    colour = KIND_COLOURS.get(place.kind, "#000000")
-    popup = folium.Popup(popup_html(mapped, max_excerpts=max_excerpts), max_width=420, lazy=False)
-    tooltip = folium.Tooltip(escape(f"{place.name} ({place.kind.value}) · {len(mapped.mentions)}×"))
-    if place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION) and gazetteer is not None and place.has_geometry:
-        geometry = gazetteer.geometry(place.id)
-        if geometry is not None:
-            from shapely.geometry import mapping
+    if "{z}" in tiles or "{x}" in tiles:
+        from urllib.parse import urlsplit
 
-            folium.GeoJson(
-                {"type": "Feature", "geometry": mapping(geometry),
-                 "properties": {"id": place.id, "kind": place.kind.value}},
-                style_function=lambda _f, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.08},
-                highlight_function=lambda _f, c=colour: {"weight": 3, "fillOpacity": 0.2},
-                tooltip=folium.Tooltip(escape(place.name)),
-                popup=folium.Popup(popup_html(mapped, max_excerpts=max_excerpts), max_width=420),
-                name=place.name,
-                control=False,
-            ).add_to(areas)
-    radius = 9 if place.kind is PlaceKind.COUNTRY else 7
-    folium.CircleMarker(
-        location=[place.lat, place.lon],
-        radius=radius,
-        color="#ffffff",
-        weight=1.5,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=0.95,
-        popup=popup,
-        tooltip=tooltip,
-    ).add_to(points)
+        host = urlsplit(tiles).hostname or "custom tiles"
+        return folium.TileLayer(tiles, attr=f"Tiles: {escape(host)}", name="Base map", control=False)
+    try:
+        return folium.TileLayer(tiles, name="Base map", control=False)
+    except ValueError:
+        raise InputError(f"--tiles {tiles!r} is not a tile provider folium knows: use a name such as "
+                         "OpenStreetMap or 'CartoDB positron', a URL template with {z}/{x}/{y}, or none") from None
+
+
+def _initial_view(bounds) -> tuple[list[float], int]:
+    if bounds is None:
+        return [20.0, 0.0], 2
+    (south, west), (north, east) = bounds
+    span = max(north - south, east - west, 0.01)
+    return [(north + south) / 2, (east + west) / 2], max(2, min(9, int(round(math.log2(360 / span)))))
+
+
+def _page_title(docs: Sequence[Document]) -> str:
+    if not docs:
+        return "geomap"
+    first = docs[0].title or docs[0].id
+    more = f" and {len(docs) - 1} more" if len(docs) > 1 else ""
+    return f"Map: {first}{more}"
+
+
+# -- output forms --------------------------------------------------------------------------------------
+
+
+def page_html(fmap: folium.Map, *, self_contained: bool = False) -> str:
+    """The whole HTML page of a map.
+
+    With ``self_contained=True`` every script, style sheet, font and image is inlined from
+    ``geomap/assets`` (see :mod:`geomap.offline`): the page makes no request at all unless the
+    map has tiles. Otherwise Leaflet loads from the CDN links folium uses.
+
+    Examples
+    --------
+    >>> page = page_html(render([]), self_contained=True)           # doctest: +SKIP
+    """
+    page = fmap.get_root().render()
+    if self_contained:
+        from .offline import inline_html
+
+        page = inline_html(page)
+    return page
+
+
+def fragment_html(fmap: folium.Map, *, self_contained: bool = False) -> str:
+    """An HTML fragment holding the map, to paste into another page.
+
+    The fragment is one ``<div class="geomap-embed">`` with the map's styles, its data and its
+    scripts. It does not style the host page, its ids are unique, and several fragments can
+    share a page: Leaflet (and the cluster plugin) load once, the first fragment that needs them
+    loads them, and each map waits for them. Give the map a pixel ``height`` in :func:`render`.
+
+    With ``self_contained=True`` the scripts and styles are inlined (no network needed);
+    otherwise they load from the CDN.
+    """
+    _, _, Figure = _classes()
+    from branca.element import JavascriptLink
+
+    figure = fmap.get_root()
+    if not isinstance(figure, Figure):  # pragma: no cover - render() always makes a Figure
+        raise TypeError("fragment_html needs a map that belongs to a folium Figure")
+    figure.render(geomap_fragment=True)
+    head: list[str] = []
+    scripts: list[str] = []
+    for name, child in figure.header._children.items():
+        if name == "meta_http":
+            continue
+        if isinstance(child, JavascriptLink) and not self_contained:
+            scripts.append(child.url)
+            continue
+        head.append(child.render())
+    body = figure.html.render()
+    code = figure.script.render()
+    if self_contained:
+        from .offline import inline_html
+
+        assets = inline_html("\n".join(head), guard=True)
+        run = f"<script>\n(function () {{\n{code}\n}})();\n</script>"
+    else:
+        from .offline import guard_for_url
+
+        assets = "\n".join(head)
+        loader = _script_text(_template_text("loader.js"))
+        needs = [[url, guard_for_url(url)] for url in scripts]
+        run = (f"<script>\n{loader}\n</script>\n<script>\ngeomapLoad({script_json(needs)}, function () {{\n"
+               f"{code}\n}});\n</script>")
+    return f'<div class="geomap-embed">\n{assets}\n{body}\n{run}\n</div>\n'
+
+
+# -- popups as HTML strings (for other tools; the map builds its popups in the browser) ----------
 
 
 def popup_html(mapped: MappedPlace, *, max_excerpts: int = 8) -> str:
-    """The popup of a place: name, kind, spellings, confidence and excerpts, all escaped."""
+    """The popup of a place as an HTML string: name, kind, spellings, confidence and excerpts,
+    all escaped. The interactive map builds the same content in the browser."""
     place = mapped.place
     where = ", ".join(x for x in (place.admin1 if place.admin1 != place.name else None, place.country_code) if x)
     lines = [
@@ -177,41 +775,3 @@ def _excerpt_html(excerpt: Excerpt, with_document: bool) -> str:
         source = f'<span style="color:#555">{escape(excerpt.document_title or excerpt.document_id)}: </span>'
     return (f'{source}{escape(excerpt.before)}<mark>{escape(excerpt.match)}</mark>'
             f'{escape(excerpt.after)}')
-
-
-def _attribution_only(fmap) -> None:
-    import folium
-
-    script = (
-        "<script>document.addEventListener('DOMContentLoaded',function(){"
-        f"{fmap.get_name()}.attributionControl.addAttribution({_js_string(ATTRIBUTION)});}});</script>"
-    )
-    fmap.get_root().html.add_child(folium.Element(script))
-
-
-def _js_string(text: str) -> str:
-    import json
-
-    return json.dumps(text).replace("</", "<\\/")
-
-
-def _fit(fmap, places: Sequence[MappedPlace], gazetteer: Gazetteer | None) -> None:
-    if not places:
-        fmap.location = [20.0, 0.0]
-        fmap.options["zoom"] = 2
-        return
-    lats = [mp.place.lat for mp in places]
-    lons = [mp.place.lon for mp in places]
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    if gazetteer is not None:
-        for mp in places:
-            if mp.place.kind in (PlaceKind.ADMIN1, PlaceKind.REGION) and mp.place.has_geometry:
-                geometry = gazetteer.geometry(mp.place.id)
-                if geometry is not None:
-                    minx, miny, maxx, maxy = geometry.bounds
-                    west, south, east, north = min(west, minx), min(south, miny), max(east, maxx), max(north, maxy)
-    if north - south < 0.05 and east - west < 0.05:
-        fmap.location = [(north + south) / 2, (east + west) / 2]
-        fmap.options["zoom"] = 9
-        return
-    fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20))

@@ -297,6 +297,13 @@ def admin1_properties(props: dict[str, Any], stats: Stats) -> dict[str, Any]:
         "label_lat": label("latitude"),
         "label_lon": label("longitude"),
         "wikidata": optional_str(props.get("wikidataid"), WIKIDATA_ID),
+        # Short forms used in prose ("Kans.", "B.C.") and postal codes ("KS", "BC"), the
+        # constituent unit ("England", "Wales") and Natural Earth's statistical region
+        # ("Midwest", "Western Canada"), which the builder unions into regions.
+        "abbrev": optional_str(props.get("abbrev")),
+        "postal": optional_str(props.get("postal")),
+        "geonunit": optional_str(props.get("geonunit")),
+        "region": optional_str(props.get("region")),
     }
 
 
@@ -421,7 +428,8 @@ def sources_section(record: dict[str, Any]) -> str:
     lines += [
         "",
         f"`{ADMIN1_FILE}` properties: `gn_id`, `gn_a1_code`, `iso_3166_2`, `country_code`, "
-        "`admin`, `name`, `name_en`, `names`, `type_en`, `label_lat`, `label_lon`, `wikidata`. "
+        "`admin`, `name`, `name_en`, `names`, `type_en`, `label_lat`, `label_lon`, `wikidata`, "
+        "`abbrev`, `postal`, `geonunit`, `region` (Natural Earth's fields of those names). "
         "Natural Earth placeholders (gn_id <= 0, gn_a1_code like `GB.` or `-108`, iso_3166_2 "
         "ending in `~`) are null. `country_code` is Natural Earth's `iso_a2` "
         f"({counts['country_code_from_iso_3166_2']} taken from the iso_3166_2 prefix instead). "

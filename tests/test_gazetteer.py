@@ -83,6 +83,6 @@ def test_gazetteer_is_picklable_for_worker_processes(tiny_gazetteer):
 
 def test_info_counts(tiny_gazetteer):
     info = tiny_gazetteer.info()
-    assert info.counts["city"] == 11
+    assert info.counts["city"] == 12
     assert info.counts["admin1"] == 4
     assert info.size_bytes > 0

@@ -1,0 +1,161 @@
+"""Candidate recall of the gazetteer on gold corpora (a measurement, not a test).
+
+For every gold toponym with coordinates, the surface name is looked up the way a user would
+type it into ``geomap gazetteer lookup``, and the toponym counts as recalled when the gold point
+lies within 161 km of at least one candidate:
+
+* the surface is looked up as it is, with ``Gazetteer.lookup(surface, fuzzy=True)``;
+* when that finds nothing, qualifier words are stripped and the rest is looked up again:
+  a leading "the", a possessive "'s", and trailing or leading generic words ("Kherson region",
+  "Oblast of Kherson", "Dnipro River", "city of Kherson", "Lake Michigan" is kept whole first);
+* the distance to a candidate is the great-circle distance to its point, or 0 when the candidate
+  is an area whose outline contains the gold point (a country's or an oblast's representative
+  point can lie far from the gold annotator's point for the same place). ``--points-only``
+  measures against points alone.
+
+Usage::
+
+    python benchmarks/candidate_recall.py [FILE.jsonl ...] [--misses 25] [--points-only]
+
+Without files it reads every ``*.jsonl`` in ``../shared/eval/dev`` (relative to the project).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = ROOT.parent / "shared" / "eval" / "dev"
+RADIUS_KM = 161.0
+
+#: Generic words a user would drop when looking a name up ("Kherson region" -> "Kherson").
+QUALIFIERS = (
+    "region", "regions", "oblast", "oblasts", "province", "provinces", "state", "county",
+    "counties", "district", "city", "town", "village", "river", "governorate", "prefecture",
+    "territory", "republic", "krai", "area", "municipality", "parish", "borough", "township",
+)
+_LEADING = re.compile(r"^(?:the\s+)?(?:(?:city|town|village|region|province|state|county|oblast)\s+of\s+)",
+                      re.IGNORECASE)
+_TRAILING = re.compile(rf"\s+(?:{'|'.join(QUALIFIERS)})$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def strip_qualifiers(surface: str) -> str:
+    """``"the Kherson region"`` -> ``"Kherson"``; ``"city of Kherson"`` -> ``"Kherson"``."""
+    text = surface.strip()
+    text = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    text = _POSSESSIVE.sub("", text)
+    text = _LEADING.sub("", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRAILING.sub("", text)
+    return text.strip()
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def candidates(gazetteer, surface: str, *, fuzzy: bool = True):
+    try:
+        found = gazetteer.lookup(surface, fuzzy=fuzzy, demonyms=True)
+    except TypeError:  # a gazetteer without the fuzzy fallback
+        found = gazetteer.lookup(surface)
+    if not found:
+        bare = strip_qualifiers(surface)
+        if bare and bare != surface:
+            try:
+                found = gazetteer.lookup(bare, fuzzy=fuzzy, demonyms=True)
+            except TypeError:
+                found = gazetteer.lookup(bare)
+    return found
+
+
+def recalled(gazetteer, matches, lat: float, lon: float, *, points_only: bool) -> bool:
+    for match in matches:
+        place = match.place
+        if haversine_km(lat, lon, place.lat, place.lon) <= RADIUS_KM:
+            return True
+    if points_only:
+        return False
+    for match in matches:
+        place = match.place
+        if place.has_geometry and gazetteer.contains(place.id, lat, lon, tolerance=0.05):
+            return True
+    return False
+
+
+def measure(gazetteer, path: Path, *, points_only: bool, fuzzy: bool = True):
+    total = hits = 0
+    misses: collections.Counter[str] = collections.Counter()
+    no_candidate: collections.Counter[str] = collections.Counter()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            for toponym in doc.get("toponyms", []):
+                if toponym.get("lat") is None or toponym.get("lon") is None:
+                    continue
+                if toponym.get("embedded"):
+                    continue
+                total += 1
+                surface = toponym["surface"]
+                found = candidates(gazetteer, surface, fuzzy=fuzzy)
+                if recalled(gazetteer, found, toponym["lat"], toponym["lon"], points_only=points_only):
+                    hits += 1
+                else:
+                    misses[surface] += 1
+                    if not found:
+                        no_candidate[surface] += 1
+    return total, hits, misses, no_candidate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--gazetteer", help="gazetteer database (default: the embedded one)")
+    parser.add_argument("--misses", type=int, default=15, help="how many of the commonest misses to list")
+    parser.add_argument("--points-only", action="store_true", help="ignore outlines: distance to points only")
+    parser.add_argument("--no-fuzzy", action="store_true", help="exact and spelling-key matches only")
+    args = parser.parse_args(argv)
+
+    from gazetteer import Gazetteer, open_default
+
+    gazetteer = Gazetteer(args.gazetteer) if args.gazetteer else open_default()
+    files = args.files or sorted(DEFAULT_DIR.glob("*.jsonl"))
+    if not files:
+        print(f"no gold files in {DEFAULT_DIR}", file=sys.stderr)
+        return 2
+    print(f"gazetteer: {gazetteer.path}")
+    print(f"{'file':<28} {'toponyms':>8} {'recalled':>8} {'recall':>7}  seconds")
+    details = []
+    for path in files:
+        started = time.perf_counter()
+        total, hits, misses, none = measure(gazetteer, path, points_only=args.points_only,
+                                            fuzzy=not args.no_fuzzy)
+        elapsed = time.perf_counter() - started
+        print(f"{path.stem:<28} {total:>8} {hits:>8} {hits / max(total, 1):>7.3f}  {elapsed:6.1f}")
+        details.append((path.stem, misses, none))
+    if args.misses:
+        for stem, misses, none in details:
+            common = ", ".join(
+                f"{surface}{'*' if surface in none else ''} x{count}" for surface, count in misses.most_common(args.misses)
+            )
+            print(f"\n{stem} commonest misses (* = no candidate at all): {common}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,413 @@
+/* geomap map runtime (MIT, part of geomap).
+ *
+ * geomapRender(map, data, tiles) draws the places of a geomap data blob on a Leaflet map:
+ * circle markers (clustered or not), region outlines, a country-outline base layer, one
+ * toggle per article in the layer control, a legend of kinds and a panel listing the places.
+ *
+ * Safety: every string that comes from an article (titles, ids, excerpts, names) reaches the
+ * page through textContent or createTextNode, never through innerHTML; the only exception is
+ * the layer control, which takes HTML labels, so those are escaped with escapeHtml first.
+ * The script defines one global function, geomapRender, and one registry, geomapMaps
+ * (container id -> {map, places, openPlace}); it is safe to include more than once on a page.
+ */
+(function (w) {
+  "use strict";
+  if (w.geomapRender) { return; }
+
+  var doc = w.document;
+
+  function el(tag, cls, text) {
+    var e = doc.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"'`]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  /* Rings and lines are flat arrays of integer deltas [dx0, dy0, dx1, dy1, ...] in units of 1/q degree. */
+  function decodeLine(flat, q) {
+    var out = new Array(flat.length / 2), x = 0, y = 0, j = 0;
+    for (var i = 0; i < flat.length; i += 2) {
+      x += flat[i];
+      y += flat[i + 1];
+      out[j++] = [y / q, x / q];
+    }
+    return out;
+  }
+
+  function decodePolygons(polys, q) {  // [[ring, hole, ...], ...] -> Leaflet multipolygon latlngs
+    return polys.map(function (poly) { return poly.map(function (ring) { return decodeLine(ring, q); }); });
+  }
+
+  function decodeLines(lines, q) {
+    return lines.map(function (line) { return decodeLine(line, q); });
+  }
+
+  /* leaflet.markercluster animates L.Marker with setOpacity; circle markers need the same hooks. */
+  function patchCircleMarkers(L) {
+    if (L.CircleMarker.prototype.clusterHide) { return; }
+    L.CircleMarker.include({
+      clusterHide: function () {
+        this._geomapStyle = this._geomapStyle || { opacity: this.options.opacity, fillOpacity: this.options.fillOpacity };
+        return this.setStyle({ opacity: 0, fillOpacity: 0 });
+      },
+      clusterShow: function () {
+        if (this._geomapStyle) { this.setStyle(this._geomapStyle); this._geomapStyle = null; }
+        return this;
+      }
+    });
+  }
+
+  function radius(p) {
+    var base = p.k === "country" ? 8 : 6;
+    return base + Math.min(5, 1.5 * Math.log(p.c) / Math.LN2);
+  }
+
+  function kindColour(data, kind) {
+    for (var i = 0; i < data.kinds.length; i++) {
+      if (data.kinds[i][0] === kind) { return data.kinds[i][1]; }
+    }
+    return "#000000";
+  }
+
+  function popupNode(data, p) {
+    var root = el("div", "geomap-popup");
+    root.appendChild(el("div", "geomap-popup-name", p.n));
+    var meta = [p.k];
+    if (p.w) { meta.push(p.w); }
+    meta.push(p.i);
+    root.appendChild(el("div", "geomap-popup-meta", meta.join(" · ")));
+    root.appendChild(el("div", "geomap-popup-found", "found as " + p.s.join(", ")));
+    var counts = p.c + (p.c === 1 ? " mention" : " mentions");
+    if (data.docs.length > 1) {
+      counts += " in " + p.d.length + (p.d.length === 1 ? " article" : " articles");
+    }
+    root.appendChild(el("div", "geomap-popup-meta", counts));
+    if (p.a) {
+      root.appendChild(el("div", "geomap-popup-ambiguous", "ambiguous · confidence " + p.f.toFixed(2)));
+    }
+    var grouped = data.docs.length > 1, list = null, current = -1;
+    for (var i = 0; i < p.e.length; i++) {
+      var e = p.e[i];
+      if (list === null || (grouped && e[0] !== current)) {
+        if (grouped) {
+          var d = data.docs[e[0]];
+          root.appendChild(el("div", "geomap-popup-article", d.t || d.id));
+        }
+        list = el("ol", "geomap-excerpts");
+        root.appendChild(list);
+        current = e[0];
+      }
+      var item = el("li", "geomap-excerpt");
+      item.appendChild(doc.createTextNode(e[1]));
+      item.appendChild(el("mark", null, e[2]));
+      item.appendChild(doc.createTextNode(e[3]));
+      list.appendChild(item);
+    }
+    if (p.m) {
+      root.appendChild(el("div", "geomap-popup-more", "… and " + p.m + " more " + (p.m === 1 ? "excerpt" : "excerpts")));
+    }
+    if (p.o && p.o.length && grouped) {
+      var names = p.o.map(function (j) { return data.docs[j].t || data.docs[j].id; });
+      root.appendChild(el("div", "geomap-popup-more", "also in: " + names.join("; ")));
+    }
+    return root;
+  }
+
+  function tooltipText(p) {
+    return p.n + " (" + p.k + ") · " + p.c + "×";
+  }
+
+  function baseLayer(L, map, base, pane) {
+    var group = L.featureGroup();
+    var admin1 = L.featureGroup();
+    var landStyle = { stroke: false, fill: true, fillColor: "#f5f3ee", fillOpacity: 1, interactive: false, pane: pane };
+    var borderStyle = { color: "#8f8f8f", weight: 0.8, opacity: 1, fill: false, interactive: false, pane: pane };
+    var adminStyle = { color: "#b9b4a8", weight: 0.6, opacity: 1, dashArray: "3 3", fill: false, interactive: false, pane: pane };
+    base.countries.forEach(function (c) {
+      var polys = decodePolygons(c[1], base.q[0]).concat(decodePolygons(c[2], base.q[1]));
+      if (polys.length) {
+        group.addLayer(L.polygon(polys, L.extend({ className: "geomap-country" }, landStyle)));
+      }
+    });
+    base.countries.forEach(function (c) {
+      var lines = decodeLines(c[3], base.q[0]).concat(decodeLines(c[4], base.q[1]));
+      if (lines.length) {
+        group.addLayer(L.polyline(lines, L.extend({ className: "geomap-border" }, borderStyle)));
+      }
+    });
+    base.admin1.forEach(function (a) {
+      var lines = decodeLines(a[1], base.q[1]);
+      if (lines.length) {
+        admin1.addLayer(L.polyline(lines, L.extend({ className: "geomap-admin1-line" }, adminStyle)));
+      }
+    });
+    function zoomed() {
+      var show = map.getZoom() >= base.admin1Zoom;
+      if (show && map.hasLayer(group) && !group.hasLayer(admin1)) { group.addLayer(admin1); }
+      if (!show && group.hasLayer(admin1)) { group.removeLayer(admin1); }
+    }
+    map.on("zoomend", zoomed);
+    group.on("add", zoomed);
+    return group;
+  }
+
+  function legendControl(L, data) {
+    var Legend = L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        var div = el("div", "geomap-legend leaflet-bar");
+        data.kinds.forEach(function (k) {
+          var row = el("div", "geomap-legend-row");
+          var dot = el("span", "geomap-dot");
+          dot.style.background = k[1];
+          row.appendChild(dot);
+          row.appendChild(el("span", null, k[2] + " (" + k[3] + ")"));
+          div.appendChild(row);
+        });
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      }
+    });
+    return new Legend();
+  }
+
+  function panelControl(L, map, data, places, goTo) {
+    var LIMIT = 300;
+    var Panel = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        var div = el("div", "geomap-panel leaflet-bar");
+        var head = el("button", "geomap-panel-head", "Places (" + places.length + ")");
+        head.type = "button";
+        head.setAttribute("aria-expanded", "true");
+        div.appendChild(head);
+        var body = el("div", "geomap-panel-body");
+        div.appendChild(body);
+        var filter = null;
+        if (places.length > 12) {
+          filter = el("input", "geomap-panel-filter");
+          filter.type = "search";
+          filter.placeholder = "Filter places";
+          filter.setAttribute("aria-label", "Filter places");
+          body.appendChild(filter);
+        }
+        var list = el("ol", "geomap-panel-list");
+        body.appendChild(list);
+        var note = el("div", "geomap-panel-note");
+        body.appendChild(note);
+        function fill() {
+          var needle = filter ? filter.value.trim().toLowerCase() : "";
+          while (list.firstChild) { list.removeChild(list.firstChild); }
+          var shown = 0, matching = 0;
+          places.forEach(function (entry) {
+            var p = entry.p;
+            if (needle && p.n.toLowerCase().indexOf(needle) < 0 && p.s.join(" ").toLowerCase().indexOf(needle) < 0) { return; }
+            matching++;
+            if (shown >= LIMIT) { return; }
+            shown++;
+            var li = el("li", "geomap-row" + (entry.visible ? "" : " geomap-hidden"));
+            var button = el("button", "geomap-row-button");
+            button.type = "button";
+            var dot = el("span", "geomap-dot");
+            dot.style.background = kindColour(data, p.k);
+            button.appendChild(dot);
+            button.appendChild(el("span", "geomap-row-name", p.n));
+            button.appendChild(el("span", "geomap-row-count", String(p.c)));
+            button.title = tooltipText(p);
+            L.DomEvent.on(button, "click", function (ev) { L.DomEvent.stop(ev); goTo(entry); });
+            li.appendChild(button);
+            entry.row = li;
+            list.appendChild(li);
+          });
+          note.textContent = matching > shown ? (matching - shown) + " more: type to filter" : "";
+        }
+        function size() { body.style.maxHeight = Math.max(120, map.getSize().y - 140) + "px"; }
+        fill();
+        size();
+        map.on("resize", size);
+        if (filter) { L.DomEvent.on(filter, "input", fill); }
+        var collapsed = map.getSize().x < 640 || places.length === 0;
+        function setCollapsed(value) {
+          collapsed = value;
+          body.style.display = collapsed ? "none" : "";
+          head.setAttribute("aria-expanded", collapsed ? "false" : "true");
+        }
+        setCollapsed(collapsed);
+        L.DomEvent.on(head, "click", function (ev) { L.DomEvent.stop(ev); setCollapsed(!collapsed); });
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    return new Panel();
+  }
+
+  function geomapRender(map, data, tiles) {
+    var L = w.L;
+    patchCircleMarkers(L);
+    var opt = data.opt;
+    var container = map.getContainer();
+    container.classList.add("geomap-map");
+    if (!tiles) { container.classList.add("geomap-no-tiles"); }
+    map.attributionControl.addAttribution(opt.attribution);
+
+    var overlays = [];
+    var baseGroup = null;
+    if (data.base) {
+      map.createPane("geomapBase");
+      map.getPane("geomapBase").style.zIndex = 250;
+      baseGroup = baseLayer(L, map, data.base, "geomapBase");
+      baseGroup.addTo(map);
+    }
+
+    var renderer = opt.canvas ? L.canvas({ padding: 0.5 }) : undefined;
+    var target = opt.cluster
+      ? L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+                               removeOutsideVisibleBounds: true })
+      : L.featureGroup();
+    var regions = L.featureGroup();
+
+    var docToggles = data.docs.map(function (d, i) {
+      var toggle = L.layerGroup();
+      toggle._geomapDoc = i;
+      return toggle;
+    });
+
+    var order = { country: 0, continent: 0, region: 1, admin1: 2, admin2: 3, physical: 4, other: 5, city: 6 };
+    var places = data.p.map(function (p, index) {
+      var colour = kindColour(data, p.k);
+      var marker = L.circleMarker([p.y, p.x], {
+        radius: radius(p), color: "#ffffff", weight: 1.5, fill: true, fillColor: colour, fillOpacity: 0.95,
+        className: "geomap-marker geomap-kind-" + p.k, renderer: renderer
+      });
+      var entry = { p: p, index: index, marker: marker, outline: null, visible: true, row: null };
+      var content = function () { return popupNode(data, p); };
+      marker.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
+      if (opt.static && index < opt.labels) {
+        marker.bindTooltip(p.n, { permanent: true, direction: "right", offset: [radius(p), 0],
+                                  className: "geomap-label", interactive: false });
+      } else {
+        marker.bindTooltip(tooltipText(p), { direction: "top", offset: [0, -radius(p)] });
+      }
+      if (p.g !== undefined) {
+        var outline = L.polygon(decodePolygons(data.shapes[p.g], 100), {
+          color: colour, weight: 2, fillColor: colour, fillOpacity: 0.08, className: "geomap-region"
+        });
+        outline.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
+        outline.bindTooltip(p.n, { sticky: true });
+        outline.on("mouseover", function () { outline.setStyle({ weight: 3, fillOpacity: 0.2 }); });
+        outline.on("mouseout", function () { outline.setStyle({ weight: 2, fillOpacity: 0.08 }); });
+        entry.outline = outline;
+        regions.addLayer(outline);
+      }
+      return entry;
+    });
+    var drawOrder = places.slice().sort(function (a, b) {
+      return (order[a.p.k] || 0) - (order[b.p.k] || 0) || b.p.c - a.p.c;
+    });
+    var markers = drawOrder.map(function (e) { return e.marker; });
+    if (opt.cluster) { target.addLayers(markers); } else { markers.forEach(function (m) { target.addLayer(m); }); }
+
+    regions.addTo(map);
+    target.addTo(map);
+    docToggles.forEach(function (t) { t.addTo(map); });
+
+    function refresh() {
+      var on = docToggles.map(function (t) { return map.hasLayer(t); });
+      var add = [], remove = [];
+      places.forEach(function (entry) {
+        var visible = entry.p.d.some(function (i) { return on[i]; });
+        if (visible === entry.visible) { return; }
+        entry.visible = visible;
+        (visible ? add : remove).push(entry.marker);
+        if (entry.outline) {
+          if (visible) { regions.addLayer(entry.outline); } else { regions.removeLayer(entry.outline); }
+        }
+        if (entry.row) { entry.row.classList.toggle("geomap-hidden", !visible); }
+      });
+      if (opt.cluster) {
+        if (remove.length) { target.removeLayers(remove); }
+        if (add.length) { target.addLayers(add); }
+      } else {
+        remove.forEach(function (m) { target.removeLayer(m); });
+        add.forEach(function (m) { target.addLayer(m); });
+      }
+    }
+    map.on("layeradd layerremove", function (e) {
+      if (e.layer && e.layer._geomapDoc !== undefined) { refresh(); }
+    });
+
+    function openPlace(entry) {
+      if (!entry.visible) { return; }
+      if (opt.cluster) {
+        target.zoomToShowLayer(entry.marker, function () { entry.marker.openPopup(); });
+        return;
+      }
+      entry.marker.openPopup();
+    }
+
+    function goTo(entry) {
+      var p = entry.p;
+      var centre = L.latLng(p.y, p.x);
+      var zoom = Math.max(map.getZoom(), p.k === "country" ? 5 : p.k === "city" ? 8 : 6);
+      if (entry.outline) {
+        var bounds = entry.outline.getBounds();
+        zoom = Math.min(map.getBoundsZoom(bounds, false, L.point(40, 40)), opt.maxZoom);
+        centre = bounds.getCenter();
+      }
+      if (opt.cluster) { openPlace(entry); return; }
+      var done = function () { openPlace(entry); };
+      if (map.getZoom() === zoom && map.latLngToContainerPoint(centre).distanceTo(map.latLngToContainerPoint(map.getCenter())) < 2) {
+        done();
+      } else {
+        map.once("moveend", done);
+        map.flyTo(centre, zoom, { duration: 0.6 });
+      }
+    }
+
+    if (!opt.static) {
+      var control = L.control.layers(null, null, { collapsed: true, position: "topright" });
+      if (tiles) { control.addBaseLayer(tiles, "Base map"); }
+      data.docs.forEach(function (d, i) {
+        control.addOverlay(docToggles[i], '<span class="geomap-layer-article">' + escapeHtml(d.t || d.id) + "</span>");
+      });
+      if (data.shapes.length) { control.addOverlay(regions, "Region outlines"); }
+      if (baseGroup) { control.addOverlay(baseGroup, "Country outlines"); }
+      control.addTo(map);
+      if (opt.panel) { panelControl(L, map, data, places, goTo).addTo(map); }
+    }
+    if (data.kinds.length) { legendControl(L, data).addTo(map); }
+
+    if (data.bounds) {
+      map.fitBounds(data.bounds, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
+    }
+
+    function find(name) {
+      for (var i = 0; i < places.length; i++) {
+        if (places[i].p.n === name || places[i].p.i === name) { return places[i]; }
+      }
+      return null;
+    }
+    var api = {
+      map: map,
+      places: places,
+      layers: { places: target, regions: regions, base: baseGroup, articles: docToggles },
+      /* Fly to a place (by name or id) and open its popup, as a click on its panel row does. */
+      goTo: function (name) { var entry = find(name); if (entry) { goTo(entry); } return !!entry; }
+    };
+    w.geomapMaps = w.geomapMaps || {};
+    w.geomapMaps[container.id] = api;
+    if (opt.open) {
+      var first = find(opt.open);
+      if (first) { openPlace(first); }
+    }
+    container.setAttribute("data-geomap-ready", "1");
+    return api;
+  }
+
+  w.geomapRender = geomapRender;
+})(window);
