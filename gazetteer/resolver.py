@@ -39,7 +39,7 @@ _KIND_PRIOR = {
     PlaceKind.COUNTRY: 12.0,
     PlaceKind.CONTINENT: 11.5,
     PlaceKind.REGION: 9.5,
-    PlaceKind.ADMIN1: 9.0,
+    PlaceKind.ADMIN1: 10.0,
     PlaceKind.ADMIN2: 7.0,
     PlaceKind.PHYSICAL: 7.0,
     PlaceKind.OTHER: 4.0,
@@ -64,6 +64,9 @@ _PASSES = 3
 _NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another name: weight
 _COHERENCE = 1.2
 _MAX_SUPPORT = 3.0
+_NOT_THE_AREA = -5.0
+_COUNTRY_NAMESAKE = -3.0
+_NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
 _AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KEPT_CANDIDATES = 5
 
@@ -219,7 +222,8 @@ class Resolver:
             }
         return bool(place.country_code) and self._capitals.get(place.country_code or "") == normalize_name(place.name)
 
-    def _score(self, toponym: Toponym, match: NameMatch, context: _Context) -> tuple[float, tuple[str, ...]]:
+    def _score(self, toponym: Toponym, match: NameMatch, context: _Context,
+               canonical_area: bool = False, country_named: bool = False) -> tuple[float, tuple[str, ...]]:
         place = match.place
         score = self._prior(place)
         reasons = [f"prior {score:.1f} ({place.kind.value}"
@@ -228,6 +232,14 @@ class Resolver:
         if penalty:
             score += penalty
             reasons.append(f"matched as {match.origin.name.lower()} name {penalty:+.1f}")
+        if canonical_area and match.origin is not MatchOrigin.NAME and match.origin is not MatchOrigin.ALIAS:
+            score += _NOT_THE_AREA
+            reasons.append(f"the name is a country's or region's own {_NOT_THE_AREA:+.1f}")
+        elif country_named and place.kind is PlaceKind.CITY:
+            # A town named after a country ("Greece, New York") needs more than the text's
+            # country to beat the country itself.
+            score += _COUNTRY_NAMESAKE
+            reasons.append(f"a country has this name {_COUNTRY_NAMESAKE:+.1f}")
         if toponym.hint is not None:
             if _kind_fits(toponym.hint, place.kind):
                 score += _HINT_MATCH
@@ -301,8 +313,14 @@ class Resolver:
             matches = [m for m in matches if m.place.kind is PlaceKind.PHYSICAL]
         if not matches:
             return Resolution.unresolved(toponym)
+        # A name that is the own name (or curated alias) of a country or region is read as that
+        # area before a place that merely lists it among its alternate names ("Mexico" is not
+        # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
+        canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
+        canonical_area = bool(canonical & _NAMED_AREAS)
+        country_named = PlaceKind.COUNTRY in canonical
         scored = sorted(
-            (self._score(toponym, m, context) + (m,) for m in matches),
+            (self._score(toponym, m, context, canonical_area, country_named) + (m,) for m in matches),
             key=lambda item: (-item[0], item[2].place.id),
         )
         top = scored[0][0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,6 +66,7 @@ _GENERIC = frozenset({"north", "south", "east", "west", "northern", "southern", 
                       "central", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
                       "north east", "north west", "south east", "south west", "centre", "center"})
 _STRONG = 0.8  # sentence-initial, or mislabelled by the model as a person or organisation
+_COMMON_WORD = 0.8  # a capitalised word the tagger reads as a common noun or verb
 _ENOUGH = 0.6  # capitalised mid-sentence with no other evidence
 _CALENDAR_LABELS = frozenset({"DATE", "TIME"})
 _CALENDAR_WORDS = frozenset({
@@ -166,16 +168,23 @@ class PlaceExtractor:
     def mentions(self, doc: Doc) -> list[Mention]:
         """Return the toponyms of a processed spaCy ``Doc``."""
         found = self._recognise(doc)
-        bounds = sentence_bounds(doc.text)
+        text = doc.text  # spaCy joins the tokens anew on every access: once per document
+        bounds = sentence_bounds(text)
         mentions = [self._mention(doc, f, bounds) for f in found]
         mentions = [m for m in mentions if m is not None and self._plausible(m)]
-        return _with_containers(doc.text, _spread_qualifiers(doc, mentions))
+        return _with_containers(text, _possessive_containers(text, _spread_qualifiers(doc, mentions)))
 
     def _plausible(self, mention: Mention) -> bool:
         """Drop nationality words and bare compass words that the model tagged as places."""
         if mention.name.lower() in _GENERIC:
             return False
-        return not self.gazetteer.is_demonym(mention.name)
+        if not any(ch.isupper() for ch in mention.name):  # "n’t", "city": English capitalises place names
+            return False
+        if not self.gazetteer.is_demonym(mention.name):
+            return True
+        # Some demonyms are the place's own name ("Gibraltar"): those are places.
+        return any(m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS) and m.place.kind is not PlaceKind.CITY
+                   for m in self.gazetteer.lookup(mention.name, spelling=False))
 
     def _lookup_name(self, name: str) -> tuple[str, PlaceKind | None]:
         """The form of a mention's words to look up, and any kind its dropped words imply.
@@ -201,6 +210,8 @@ class PlaceExtractor:
             if place.kind is PlaceKind.CITY:
                 population = place.population or 0
                 value = min(1.0, max(0.0, (math.log10(population + 1) - 2.5) / 3.0))
+            elif place.kind is PlaceKind.ADMIN2 and match.origin is not MatchOrigin.NAME:
+                value = 0.5  # a county's bare name ("Brown", "Day") is mostly something else
             else:
                 value = 1.0
             if match.origin >= MatchOrigin.SPELLING:
@@ -240,6 +251,11 @@ class PlaceExtractor:
                     take(s, e, "GAZETTEER")
         # 3. One sense per discourse: a name taken once is taken everywhere it recurs.
         accepted = {normalize_name(doc[f.start:f.end].text) for f in found}
+        # A word the model itself tagged as a place here is not a person's name elsewhere in the
+        # text just because a person bears it ("Lawton" the city, "Henry Ware Lawton").
+        placed = Counter(t.lower_ for f in found if f.label in _PLACE_LABELS for t in doc[f.start:f.end])
+        named = Counter(t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent)
+        person_words = frozenset(w for w in person_words if placed[w] <= named[w])
         for start, end in runs:
             for s, e in _subspans(start, end):
                 span = doc[s:e]
@@ -282,6 +298,8 @@ class PlaceExtractor:
         core = ent[1:] if ent[0].lower_ == "the" and len(ent) > 1 else ent
         if (span.start, span.end) == (core.start, core.end):
             return False
+        if not any(_capitalised(t) for t in core if not (span.start <= t.i < span.end)):
+            return False  # the rest is not a name: "Victoria /vɪkˈtɔːriə/", "Lviv early"
         if ent.label_ == "PERSON":  # a mislabelled run of places ("Kherson Ukraine") is not a name
             return any(self._strength(t.text) < _STRONG for t in core if t.is_alpha and not (span.start <= t.i < span.end))
         return True  # inside a longer organisation, event or work name
@@ -303,6 +321,8 @@ class PlaceExtractor:
             threshold = _STRONG
         else:
             threshold = _ENOUGH
+        if len(span) == 1 and first.pos_ != "PROPN" and not first.is_upper:
+            threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
         return strength >= threshold
 
     # -- qualifiers ----------------------------------------------------------------------------
@@ -319,6 +339,11 @@ class PlaceExtractor:
         else:
             hint, qualifier, extend = _qualifier(doc, found.start, found.end)
             end_token += extend
+        if end_token > found.start + 1 and qualifier == doc[end_token - 1].text:
+            # The qualifier may be part of the name itself: "Kansas City" is not the state.
+            whole = doc[found.start:end_token].text
+            if self._strength(self._lookup_name(whole)[0]) > 0.0:
+                name = whole
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
         if not name.strip() or not any(ch.isalpha() for ch in name):
@@ -328,7 +353,7 @@ class PlaceExtractor:
         return Mention(
             start=start_char,
             end=end_char,
-            surface=doc.text[start_char:end_char],
+            surface=doc[found.start:end_token].text,  # == doc.text[start_char:end_char], without building doc.text
             name=name,
             hint=hint,
             qualifier=qualifier,
@@ -359,7 +384,7 @@ def _qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | 
             return PlaceKind.ADMIN1, f"{before.text} … {after.text}", 0  # "a Donetsk village"
         return _hint_for(after.lower_), after.text, 1
     if after is not None:
-        if after.lower_ == "governor":
+        if after.lower_ in {"governor", "regional", "oblast's"}:  # "Mykolaiv Regional Administration"
             return PlaceKind.ADMIN1, after.text, 0
         if after.lower_ == "mayor":
             return PlaceKind.CITY, after.text, 0
@@ -369,6 +394,8 @@ def _qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | 
         word = doc[start - 2].lower_
         if word in _AREA_BEFORE or word in {"regions", "provinces", "oblasts", "states", "governor"}:
             return PlaceKind.ADMIN1, f"{doc[start - 2].text} of", 0
+        if word in {"republic", "republics"} and "people" in doc[max(0, start - 5):start - 2].text.lower():
+            return PlaceKind.REGION, f"{doc[start - 2].text} of", 0  # "the people's republics of"
         if word in _CITY_BEFORE or word in {"mayor", "cities", "towns", "villages"}:
             return PlaceKind.CITY, f"{doc[start - 2].text} of", 0
     return None, None, 0
@@ -390,7 +417,7 @@ def _proper_runs(doc: Doc) -> Iterator[tuple[int, int]]:
         token = doc[i]
         if _capitalised(token):
             j = i + 1
-            while j < n and (_capitalised(doc[j]) or (doc[j].lower_ in {"de", "del", "upon", "on", "-"} and j + 1 < n and _capitalised(doc[j + 1]))):
+            while j < n and (_capitalised(doc[j]) or (doc[j].lower_ in _RUN_JOINERS and j + 1 < n and _capitalised(doc[j + 1]))):
                 j += 1
             yield i, j
             i = j
@@ -398,6 +425,8 @@ def _proper_runs(doc: Doc) -> Iterator[tuple[int, int]]:
             i += 1
 
 
+# Lower-case tokens that may sit inside a name: "Stratford-upon-Avon", "Luhansk People’s Republic".
+_RUN_JOINERS = frozenset({"de", "del", "upon", "on", "-", "'s", "’s"})
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
 
 
@@ -410,15 +439,35 @@ def _capitalised(token: Token) -> bool:
     return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
 
 
+_HEADLINE_KEY = "geomap.headline"
+
+
 def _in_headline(span: Span) -> bool:
-    """Whether the span sits on a short title-case line (a headline or dateline)."""
+    """Whether the span sits on a short title-case line (a headline or dateline).
+
+    The line breaks and the answer for each line are worked out once per ``Doc`` (kept in
+    ``doc.user_data``), so that asking for every mention stays linear in the text's length.
+    """
     doc = span.doc
-    start = span.start
-    while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
-        start -= 1
-    end = span.end
-    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
-        end += 1
+    state = doc.user_data.get(_HEADLINE_KEY)
+    if state is None:
+        breaks = [t.is_space and "\n" in t.text for t in doc]
+        line_start = [0] * len(doc)  # first token of the line of token i
+        for i in range(1, len(doc)):
+            line_start[i] = i if breaks[i - 1] else line_start[i - 1]
+        line_end = [len(doc)] * (len(doc) + 1)  # first line break at or after token i
+        for i in range(len(doc) - 1, -1, -1):
+            line_end[i] = i if breaks[i] else line_end[i + 1]
+        state = doc.user_data[_HEADLINE_KEY] = (line_start, line_end, {})
+    line_start, line_end, answers = state
+    start, end = line_start[span.start], line_end[span.end]
+    answer = answers.get((start, end))
+    if answer is None:
+        answer = answers[(start, end)] = _headline_line(doc, start, end)
+    return answer
+
+
+def _headline_line(doc: Doc, start: int, end: int) -> bool:
     words = [t for t in doc[start:end] if t.is_alpha and not t.is_stop]
     if not words or len(words) > 16 or doc[end - 1].text in {".", "?", "!"} and len(words) > 12:
         return False
@@ -459,13 +508,27 @@ def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int
 
 
 
+def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A name in the possessive before another place holds it: in "Luhansk's Pervomaisk",
+    Luhansk is the region, not the city."""
+    from dataclasses import replace
+
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        owner, owned = out[i], out[i + 1]
+        if owner.hint is None and text[owner.end:owned.start] in {"'s ", "’s "} and owned.name != owner.name:
+            out[i] = replace(owner, hint=PlaceKind.ADMIN1, qualifier=text[owner.end:owned.start].strip())
+    return out
+
+
 def _spread_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Coordinated names share a qualifier: "the Zaporozhye and Kherson regions",
     "the Donetsk and Luhansk region", "the regions of Donetsk and Luhansk"."""
     from dataclasses import replace
 
     out = list(mentions)
-    coordinated = [doc.text[out[i].end:out[i + 1].start].strip().lower() in {"and", ",", "or", "&", ", and", ", or"}
+    text = doc.text  # built anew on every access: once, not once per pair
+    coordinated = [text[out[i].end:out[i + 1].start].strip().lower() in {"and", ",", "or", "&", ", and", ", or"}
                    for i in range(len(out) - 1)]
     for i in range(len(out) - 2, -1, -1):  # backwards: a qualifier after the last name
         later, earlier = out[i + 1], out[i]

@@ -21,8 +21,12 @@ What the map shows
   layer control; a marker (and its outline) is shown while at least one of the articles that
   mention it is switched on. This keeps one marker per place (no stacked duplicates, correct
   cluster counts) while the layer control still filters by article.
-- Clustering (leaflet.markercluster) for large maps, a legend of kinds, and a panel listing
-  the places by mention count; clicking a row flies to the place and opens its popup.
+- Clustering (leaflet.markercluster, without its zoom animation, which cannot show circle
+  markers again) for large maps, a legend of kinds, and a panel listing the places by mention
+  count; clicking a row flies to the place (zooming in until it leaves its cluster) and opens
+  its popup.
+- Static maps (for pictures) label the most mentioned places; a label goes right, left, above
+  or below its marker, wherever it covers no other label, marker or control, or is left out.
 - Without tiles, a light base layer of country outlines (Natural Earth, from the gazetteer),
   coarse for the world and finer around the mapped places, with admin-1 lines of the mapped
   countries when zoomed in.
@@ -44,6 +48,7 @@ import html
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -52,6 +57,7 @@ from gazetteer import Gazetteer, PlaceKind
 
 from .errors import InputError
 from .model import Document, Excerpt, MappedPlace, group_places
+from .timeline import add_time_control, document_entry
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -120,8 +126,15 @@ def script_json(obj: Any) -> str:
     '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    # folium compiles each element's rendered HTML as a Jinja template once more: a "{{", "{%"
+    # or "{#" from an article would be evaluated (code execution). JSON's own braces are never
+    # followed by those characters, so only braces inside strings become \u007b.
+    return _JINJA_OPENER.sub(r"\\u007b", text)
+
+
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
 
 
 # -- the data blob --------------------------------------------------------------------------------
@@ -166,7 +179,7 @@ def map_data(
     base = _basemap(gazetteer, mapped, bounds) if outlines and gazetteer is not None else None
     return {
         "v": 1,
-        "docs": [{"id": d.id, "t": d.title} for d in docs],
+        "docs": [document_entry(d) for d in docs],  # id, title, date, site, link (geomap.timeline)
         "kinds": [[k.value, KIND_COLOURS.get(k, "#000000"), k.value, kind_counts[k]]
                   for k in _KIND_ORDER if k in kind_counts],
         "p": records,
@@ -591,7 +604,8 @@ def render(
         Draw the country-outline base layer; ``None`` draws it when there are no tiles.
     static
         Tune the map for a picture (:mod:`geomap.screenshot`): no zoom buttons, layer control or
-        panel, no animations, permanent labels for the ``labels`` most mentioned places.
+        panel, no animations, permanent labels for the ``labels`` most mentioned places (those
+        that would overlap a label already placed are left out).
     open_place
         Name or id of a place whose popup opens when the map loads.
 
@@ -638,6 +652,8 @@ def render(
         layer.add_to(fmap)
         tiles_name = layer.get_name()
     GeomapLayer(data, tiles_name).add_to(fmap)
+    if not static:  # a control stepping through the articles' days, where they have dates
+        add_time_control(fmap, [d.metadata.get("date") for d in docs])
     log.debug("rendered %d places from %d documents", len(places), len(docs))
     return fmap
 

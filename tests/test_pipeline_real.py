@@ -69,3 +69,33 @@ def test_places_jsonl_on_the_ukraine_dev_corpus(capsys, tmp_path):
         for place in json.loads(line)["places"]:
             assert place["kind"] in (None, "country", "admin1", "admin2", "region", "city", "physical",
                                      "continent", "other")
+
+
+def test_state_abbreviations_and_names_that_contain_a_qualifier(real_pipeline):
+    doc = real_pipeline.parse("An officer was dragged in Kansas City, Kan., on Monday. "
+                              "The suspect, of Lawrence, Kan., was charged.")
+    places = [(pm.mention.surface, pm.place.name if pm.place else None, pm.place.admin1 if pm.place else None)
+              for pm in doc.mentions]
+    assert ("Kansas City", "Kansas City", "Kansas") in places
+    assert ("Kan.", "Kansas", "Kansas") in places
+
+
+def test_a_country_is_not_read_as_its_capital_alternate_name(real_pipeline):
+    doc = real_pipeline.parse("Migrants camped in Matias Romero, Oaxaca State, Mexico, on Wednesday.")
+    mexico = next(pm for pm in doc.mentions if pm.mention.surface == "Mexico")
+    assert mexico.place.kind.value == "country"
+
+
+def test_surnames_and_common_words_are_not_places(real_pipeline):
+    doc = real_pipeline.parse("Police said Brown had left the house. Officer Brown drove to Topeka, "
+                              "and Day said the case was closed.")
+    assert [pm.mention.surface for pm in doc.mentions] == ["Topeka"]
+
+
+def test_regions_named_by_possessive_and_peoples_republic(real_pipeline):
+    doc = real_pipeline.parse("Two people were injured in shelling of Luhansk's Pervomaisk. Moscow backed "
+                              "the people's republics of Donetsk and Lugansk.")
+    kinds = {pm.mention.surface: pm.place.kind.value for pm in doc.mentions if pm.place}
+    assert kinds["Luhansk"] == "admin1"
+    assert kinds["Donetsk"] in ("admin1", "region") and kinds["Lugansk"] in ("admin1", "region")
+    assert kinds["Pervomaisk"] == "city"

@@ -144,3 +144,64 @@ def test_excerpt_is_the_sentence_with_the_mention(document):
 def test_empty_map_renders(tiny_gazetteer):
     page = render([Document("empty", "Nothing here.")], gazetteer=tiny_gazetteer).get_root().render()
     assert "L.map(" in page and _blob(page)["p"] == []
+
+
+# -- output forms (the browser tests in test_browser_map.py open them) ------------------------------
+
+
+def test_self_contained_page_references_nothing_remote(document, tiny_gazetteer):
+    from geomap.renderer import page_html
+
+    page = page_html(render([document], gazetteer=tiny_gazetteer, tiles=None), self_contained=True)
+    assert not re.search(r"""<(script|link|img)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", page, re.I)
+    assert "data-geomap-asset=\"leaflet/leaflet.js\"" in page
+    default = page_html(render([document], gazetteer=tiny_gazetteer))
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>' in default
+
+
+@pytest.mark.parametrize("self_contained", [False, True])
+def test_fragments_have_unique_ids_and_leave_the_host_page_alone(document, tiny_gazetteer, self_contained):
+    from geomap.renderer import fragment_html
+
+    first, second = (fragment_html(render([document], gazetteer=tiny_gazetteer, height=400),
+                                   self_contained=self_contained) for _ in range(2))
+    for fragment in (first, second):
+        assert fragment.startswith('<div class="geomap-embed">') and fragment.rstrip().endswith("</div>")
+        assert not re.search(r"<(html|head|body)\b", fragment, re.I)
+        assert "html, body" not in fragment
+    ids = [set(re.findall(r'\bid="([^"]+)"', f)) for f in (first, second)]
+    assert ids[0] and not ids[0] & ids[1]
+    if not self_contained:  # Leaflet is loaded by the fragment loader, once per page
+        assert "geomapLoad(" in first and "<script src=" not in first
+    else:  # inlined, but only run when the page has no Leaflet yet
+        assert "if (!(window.L))" in first
+
+
+def test_static_map_has_labels_and_no_controls(document, tiny_gazetteer):
+    page = render([document], gazetteer=tiny_gazetteer, tiles=None, static=True).get_root().render()
+    options = _blob(page)["opt"]
+    assert options["static"] and options["labels"] > 0 and not options["panel"] and not options["cluster"]
+
+
+def test_png_without_chromium_is_a_one_line_error_before_any_work(tmp_path, capsys, monkeypatch):
+    from geomap.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("Kyiv.", encoding="utf-8")
+    monkeypatch.setenv("GEOMAP_CHROMIUM", str(tmp_path / "no-such-browser"))
+    assert main(["map", str(article), "--png", str(tmp_path / "a.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "GEOMAP_CHROMIUM" in err and "Chromium" in err
+    assert not (tmp_path / "a.png").exists()
+
+
+@pytest.mark.parametrize("option, value, message", [("--width", "50%", "a PNG needs pixels"),
+                                                    ("--height", "5", "16 to 10000 pixels")])
+def test_png_size_errors_name_the_option(tmp_path, capsys, option, value, message):
+    from geomap.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("Kyiv.", encoding="utf-8")
+    assert main(["map", str(article), "--png", str(tmp_path / "a.png"), option, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"geomap: error: {option} {value}") and message in err and "\n" not in err

@@ -82,3 +82,37 @@ def test_confidences_are_probabilities(resolver):
         assert scores == sorted(scores, reverse=True)
         assert sum(scores) <= 1.0 + 1e-6
         assert result.confidence == scores[0]
+
+
+@pytest.fixture(scope="module")
+def namesakes(tmp_path_factory):
+    """Countries and US towns that bear their names, for the feature-type prior."""
+    from gazetteer import Gazetteer
+    from gazetteer.build import build_from_records
+
+    records = {"places": [
+        {"id": "n:gr", "name": "Greece", "kind": "country", "lat": 39.0, "lon": 22.0, "country_code": "GR",
+         "population": 10700000},
+        {"id": "n:us", "name": "United States", "kind": "country", "lat": 39.76, "lon": -98.5, "country_code": "US"},
+        {"id": "n:ny", "name": "New York", "kind": "admin1", "lat": 43.0, "lon": -75.5, "country_code": "US",
+         "admin1_code": "US.NY", "admin1": "New York"},
+        {"id": "n:greece-ny", "name": "Greece", "kind": "city", "lat": 43.2098, "lon": -77.6933, "country_code": "US",
+         "admin1_code": "US.NY", "admin1": "New York", "population": 96000},
+        {"id": "n:rochester", "name": "Rochester", "kind": "city", "lat": 43.1548, "lon": -77.6156,
+         "country_code": "US", "admin1_code": "US.NY", "admin1": "New York", "population": 210000},
+        {"id": "n:buffalo", "name": "Buffalo", "kind": "city", "lat": 42.8865, "lon": -78.8784,
+         "country_code": "US", "admin1_code": "US.NY", "admin1": "New York", "population": 278000},
+    ]}
+    return Gazetteer(build_from_records(tmp_path_factory.mktemp("namesakes") / "n.sqlite", records))
+
+
+def test_a_country_beats_a_town_named_after_it_in_a_text_about_another_country(namesakes):
+    results = Resolver(namesakes).resolve_all([Toponym("United States", None, 0), Toponym("Greece", None, 40)])
+    assert ids(results) == ["n:us", "n:gr"]
+    reasons = next(c.reasons for c in results[1].candidates if c.place.id == "n:greece-ny")
+    assert any("a country has this name" in r for r in reasons)
+
+
+def test_a_container_still_picks_the_town_named_after_a_country(namesakes):
+    result = Resolver(namesakes).resolve(Toponym("Greece", None, 0, "New York"))
+    assert result.place.id == "n:greece-ny"

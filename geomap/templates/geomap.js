@@ -4,11 +4,12 @@
  * circle markers (clustered or not), region outlines, a country-outline base layer, one
  * toggle per article in the layer control, a legend of kinds and a panel listing the places.
  *
- * Safety: every string that comes from an article (titles, ids, excerpts, names) reaches the
- * page through textContent or createTextNode, never through innerHTML; the only exception is
- * the layer control, which takes HTML labels, so those are escaped with escapeHtml first.
+ * Safety: every string that comes from an article or a gazetteer (titles, ids, excerpts, names)
+ * reaches the page through textContent or createTextNode (popups and tooltips get DOM nodes,
+ * not HTML strings), never through innerHTML; the only exception is the layer control, which
+ * takes HTML labels, so those are escaped with escapeHtml first.
  * The script defines one global function, geomapRender, and one registry, geomapMaps
- * (container id -> {map, places, openPlace}); it is safe to include more than once on a page.
+ * (container id -> {map, places, layers, goTo}); it is safe to include more than once on a page.
  */
 (function (w) {
   "use strict";
@@ -93,9 +94,11 @@
     for (var i = 0; i < p.e.length; i++) {
       var e = p.e[i];
       if (list === null || (grouped && e[0] !== current)) {
-        if (grouped) {
-          var d = data.docs[e[0]];
+        var d = data.docs[e[0]];
+        if (grouped || d.dt || d.st || d.u) {
           root.appendChild(el("div", "geomap-popup-article", d.t || d.id));
+          var source = sourceNode(d);
+          if (source) { root.appendChild(source); }
         }
         list = el("ol", "geomap-excerpts");
         root.appendChild(list);
@@ -115,6 +118,27 @@
       root.appendChild(el("div", "geomap-popup-more", "also in: " + names.join("; ")));
     }
     return root;
+  }
+
+  /* The date, site and link of an article ("2024-03-05 · The Ledger · link"), or null. The
+   * link is an http(s) address only (never javascript:), opened without access to this page. */
+  function sourceNode(d) {
+    var bits = [];
+    if (d.dt) { bits.push(String(d.dt).slice(0, 10)); }
+    if (d.st) { bits.push(d.st); }
+    var url = d.u && /^https?:\/\//i.test(d.u) ? String(d.u) : null;
+    if (!bits.length && !url) { return null; }
+    var node = el("div", "geomap-popup-source", bits.join(" · "));
+    if (url) {
+      if (bits.length) { node.appendChild(doc.createTextNode(" · ")); }
+      var link = el("a", "geomap-popup-link", "link");
+      link.href = url;
+      link.title = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer nofollow";
+      node.appendChild(link);
+    }
+    return node;
   }
 
   function tooltipText(p) {
@@ -230,10 +254,11 @@
         size();
         map.on("resize", size);
         if (filter) { L.DomEvent.on(filter, "input", fill); }
-        var collapsed = map.getSize().x < 640 || places.length === 0;
+        var collapsed = map.getSize().x < 640 || map.getSize().y < 400 || places.length === 0;  // small maps: a button
         function setCollapsed(value) {
           collapsed = value;
           body.style.display = collapsed ? "none" : "";
+          div.classList.toggle("geomap-collapsed", collapsed);
           head.setAttribute("aria-expanded", collapsed ? "false" : "true");
         }
         setCollapsed(collapsed);
@@ -246,6 +271,49 @@
     return new Panel();
   }
 
+  /* Permanent labels of a static map: most mentioned first, each label goes right, left, above
+   * or below its marker, wherever it covers no other label, marker or map control; a label that
+   * fits nowhere is hidden rather than drawn over another. */
+  function declutterLabels(L, map, places) {
+    var box = map.getContainer().getBoundingClientRect();
+    function rectOf(node) {
+      var r = node.getBoundingClientRect();
+      return { l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top };
+    }
+    function overlaps(a, b) { return a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1; }
+    var taken = [];
+    var controls = map.getContainer().querySelectorAll(".leaflet-control");
+    for (var c = 0; c < controls.length; c++) { taken.push({ rect: rectOf(controls[c]), owner: null }); }
+    places.forEach(function (entry) {
+      if (!map.hasLayer(entry.marker)) { return; }
+      var pt = map.latLngToContainerPoint(entry.marker.getLatLng()), r = radius(entry.p);
+      taken.push({ rect: { l: pt.x - r, t: pt.y - r, r: pt.x + r, b: pt.y + r }, owner: entry });
+    });
+    var size = map.getSize();
+    places.forEach(function (entry) {
+      var tip = entry.marker.getTooltip();
+      if (!tip || !tip.options.permanent || !map.hasLayer(entry.marker)) { return; }
+      var node = tip.getElement();
+      if (!node) { return; }
+      var r = radius(entry.p);
+      var tries = [["right", [r, 0]], ["left", [-r, 0]], ["top", [0, -r]], ["bottom", [0, r]]];
+      for (var i = 0; i < tries.length; i++) {
+        tip.options.direction = tries[i][0];
+        tip.options.offset = L.point(tries[i][1]);
+        tip.update();
+        var rect = rectOf(node);
+        if (rect.l < 0 || rect.t < 0 || rect.r > size.x || rect.b > size.y) { continue; }
+        var free = taken.every(function (t) { return t.owner === entry || !overlaps(rect, t.rect); });
+        if (free) {
+          taken.push({ rect: rect, owner: entry });
+          return;
+        }
+      }
+      node.style.display = "none";
+      node.classList.add("geomap-label-hidden");
+    });
+  }
+
   function geomapRender(map, data, tiles) {
     var L = w.L;
     patchCircleMarkers(L);
@@ -255,7 +323,11 @@
     if (!tiles) { container.classList.add("geomap-no-tiles"); }
     map.attributionControl.addAttribution(opt.attribution);
 
-    var overlays = [];
+    /* Set the final view before any layer is added, so that nothing is drawn (or clustered) twice. */
+    if (data.bounds) {
+      map.fitBounds(data.bounds, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
+    }
+
     var baseGroup = null;
     if (data.base) {
       map.createPane("geomapBase");
@@ -266,8 +338,11 @@
 
     var renderer = opt.canvas ? L.canvas({ padding: 0.5 }) : undefined;
     var target = opt.cluster
+      /* animate: false, because markercluster's zoom animation hides and shows markers through
+       * their _icon, which circle markers do not have: animated, unclustered circle markers stayed
+       * invisible after a zoom. */
       ? L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
-                               removeOutsideVisibleBounds: true })
+                               removeOutsideVisibleBounds: true, animate: false })
       : L.featureGroup();
     var regions = L.featureGroup();
 
@@ -288,17 +363,17 @@
       var content = function () { return popupNode(data, p); };
       marker.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
       if (opt.static && index < opt.labels) {
-        marker.bindTooltip(p.n, { permanent: true, direction: "right", offset: [radius(p), 0],
+        marker.bindTooltip(el("span", null, p.n), { permanent: true, direction: "right", offset: [radius(p), 0],
                                   className: "geomap-label", interactive: false });
       } else {
-        marker.bindTooltip(tooltipText(p), { direction: "top", offset: [0, -radius(p)] });
+        marker.bindTooltip(el("span", null, tooltipText(p)), { direction: "top", offset: [0, -radius(p)] });
       }
       if (p.g !== undefined) {
         var outline = L.polygon(decodePolygons(data.shapes[p.g], 100), {
           color: colour, weight: 2, fillColor: colour, fillOpacity: 0.08, className: "geomap-region"
         });
         outline.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
-        outline.bindTooltip(p.n, { sticky: true });
+        outline.bindTooltip(el("span", null, p.n), { sticky: true });
         outline.on("mouseover", function () { outline.setStyle({ weight: 3, fillOpacity: 0.2 }); });
         outline.on("mouseout", function () { outline.setStyle({ weight: 2, fillOpacity: 0.08 }); });
         entry.outline = outline;
@@ -341,16 +416,28 @@
       if (e.layer && e.layer._geomapDoc !== undefined) { refresh(); }
     });
 
-    function openPlace(entry) {
-      if (!entry.visible) { return; }
-      if (opt.cluster) {
-        target.zoomToShowLayer(entry.marker, function () { entry.marker.openPopup(); });
-        return;
-      }
-      entry.marker.openPopup();
+    /* The marker, or the cluster that holds it, that is on the map now (markercluster's own
+     * getVisibleParent and zoomToShowLayer look for an _icon, which circle markers lack). */
+    function visibleParent(marker) {
+      var layer = marker;
+      while (layer && !target._featureGroup.hasLayer(layer)) { layer = layer.__parent; }
+      return layer || null;
     }
 
-    function goTo(entry) {
+    function openPlace(entry) {
+      if (!entry.visible) { return; }
+      var marker = entry.marker;
+      if (!opt.cluster) { marker.openPopup(); return; }
+      var parent = visibleParent(marker);
+      if (parent === marker) { marker.openPopup(); return; }
+      if (parent && parent.spiderfy) {  // still clustered at the deepest zoom: fan the cluster out
+        target.once("spiderfied", function () { marker.openPopup(); });
+        parent.spiderfy();
+      }
+    }
+
+    /* The view that shows a place: its outline, or its point at a zoom where it is not clustered. */
+    function viewOf(entry) {
       var p = entry.p;
       var centre = L.latLng(p.y, p.x);
       var zoom = Math.max(map.getZoom(), p.k === "country" ? 5 : p.k === "city" ? 8 : 6);
@@ -359,13 +446,25 @@
         zoom = Math.min(map.getBoundsZoom(bounds, false, L.point(40, 40)), opt.maxZoom);
         centre = bounds.getCenter();
       }
-      if (opt.cluster) { openPlace(entry); return; }
+      if (opt.cluster) {
+        centre = L.latLng(p.y, p.x);
+        var parent = entry.marker.__parent;
+        if (parent && parent._zoom !== undefined) { zoom = Math.max(zoom, parent._zoom + 1); }
+        zoom = Math.min(zoom, map.getMaxZoom());
+      }
+      return { centre: centre, zoom: zoom };
+    }
+
+    function goTo(entry) {
+      if (!entry.visible) { return; }
+      var view = viewOf(entry);
       var done = function () { openPlace(entry); };
-      if (map.getZoom() === zoom && map.latLngToContainerPoint(centre).distanceTo(map.latLngToContainerPoint(map.getCenter())) < 2) {
+      var here = map.latLngToContainerPoint(view.centre).distanceTo(map.latLngToContainerPoint(map.getCenter()));
+      if (map.getZoom() === view.zoom && here < 2) {
         done();
       } else {
         map.once("moveend", done);
-        map.flyTo(centre, zoom, { duration: 0.6 });
+        map.flyTo(view.centre, view.zoom, { duration: 0.6 });
       }
     }
 
@@ -373,7 +472,8 @@
       var control = L.control.layers(null, null, { collapsed: true, position: "topright" });
       if (tiles) { control.addBaseLayer(tiles, "Base map"); }
       data.docs.forEach(function (d, i) {
-        control.addOverlay(docToggles[i], '<span class="geomap-layer-article">' + escapeHtml(d.t || d.id) + "</span>");
+        var label = (d.dt ? String(d.dt).slice(0, 10) + " · " : "") + (d.t || d.id);
+        control.addOverlay(docToggles[i], '<span class="geomap-layer-article">' + escapeHtml(label) + "</span>");
       });
       if (data.shapes.length) { control.addOverlay(regions, "Region outlines"); }
       if (baseGroup) { control.addOverlay(baseGroup, "Country outlines"); }
@@ -381,10 +481,6 @@
       if (opt.panel) { panelControl(L, map, data, places, goTo).addTo(map); }
     }
     if (data.kinds.length) { legendControl(L, data).addTo(map); }
-
-    if (data.bounds) {
-      map.fitBounds(data.bounds, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
-    }
 
     function find(name) {
       for (var i = 0; i < places.length; i++) {
@@ -403,8 +499,9 @@
     w.geomapMaps[container.id] = api;
     if (opt.open) {
       var first = find(opt.open);
-      if (first) { openPlace(first); }
+      if (first) { if (opt.cluster) { goTo(first); } else { openPlace(first); } }
     }
+    if (opt.static && opt.labels) { declutterLabels(L, map, places); }
     container.setAttribute("data-geomap-ready", "1");
     return api;
   }
