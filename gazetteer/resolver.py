@@ -169,11 +169,20 @@ class Resolver:
             current = ranked
             if stable:
                 break
+        # One sense per document: a name placed by an explicit container ("Dover is a town in
+        # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
+        contained = {}
+        for key, idx in sorted(senses.items(), key=lambda item: item[1][0]):
+            if key[1] is None and key[2] is not None and current[key].place is not None:
+                contained.setdefault(key[0], current[key])
+        for key in senses:
+            if key[1] is None and key[2] is None and key[0] in contained:
+                current[key] = contained[key[0]]
         results: list[Resolution | None] = [None] * len(toponyms)
         for key, idx in senses.items():
             resolution = current[key]
             for i in idx:
-                results[i] = resolution if i == idx[0] else _with_toponym(resolution, toponyms[i])
+                results[i] = resolution if resolution.toponym == toponyms[i] else _with_toponym(resolution, toponyms[i])
         return [r for r in results if r is not None]
 
     # -- candidates and scores ------------------------------------------------------------
@@ -303,6 +312,10 @@ class Resolver:
             if area.kind is PlaceKind.ADMIN1 and area.admin1_code and place.admin1_code == area.admin1_code:
                 return True
             if area.kind is PlaceKind.ADMIN1 and self.gazetteer.contains(area.id, place.lat, place.lon):
+                return True
+            if area.kind in (PlaceKind.ADMIN2, PlaceKind.REGION) and area.has_geometry \
+                    and (area.country_code is None or area.country_code == place.country_code) \
+                    and self.gazetteer.contains(area.id, place.lat, place.lon):
                 return True
         return False
 

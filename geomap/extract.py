@@ -236,7 +236,9 @@ class PlaceExtractor:
         for ent in doc.ents:
             if ent.label_ in _PLACE_LABELS:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
-                take(start, ent.end, ent.label_)
+                parts = self._known_parts(doc, start, ent.end)
+                for s, e in parts or [(start, ent.end)]:
+                    take(s, e, ent.label_)
         # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
         #    then capitalised runs, each weighed against its context.
         for ent in doc.ents:
@@ -264,6 +266,25 @@ class PlaceExtractor:
                     take(s, e, "GAZETTEER")
         found.sort(key=lambda f: f.start)
         return found
+
+    def _known_parts(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+        """For a multi-word place entity whose whole name no gazetteer entry bears, the
+        longest parts that are names ("north west London", "Greece Italy", "St. Louis Police");
+        empty when the whole is a name, or no part is."""
+        if end - start < 2 or self._strength(self._lookup_name(doc[start:end].text)[0]) > 0.0:
+            return []
+        if any(t.lower_ in _QUALIFIERS_AFTER or t.lower_ in _FEATURE_NOUNS for t in doc[start:end]):
+            return []  # "Neches River", "Indian Lake Road": a name of its own that we lack
+        used = [False] * (end - start)
+        parts = []
+        for s, e in _subspans(start, end):
+            if any(used[s - start:e - start]) or not _capitalised(doc[s]):
+                continue
+            if self._strength(self._lookup_name(doc[s:e].text)[0]) >= _ENOUGH:
+                parts.append((s, e))
+                for i in range(s, e):
+                    used[i - start] = True
+        return sorted(parts)
 
     def _person_words(self, doc: Doc) -> frozenset[str]:
         """Words inside multi-word personal names of this document ("Michael Jordan"), where
@@ -346,8 +367,11 @@ class PlaceExtractor:
                 name = whole
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
-        if not name.strip() or not any(ch.isalpha() for ch in name):
+        words = name.lower().split()
+        if not words or not any(ch.isalpha() for ch in name) or words[-1] in {"of", "de", "del"}:
             return None
+        if all(w in _QUALIFIERS_AFTER or w in _CITY_BEFORE or w == "the" for w in words):
+            return None  # "City", "the District": a qualifier with no name
         start_char = span.start_char
         end_char = doc[end_token - 1].idx + len(doc[end_token - 1].text)
         return Mention(
@@ -370,6 +394,11 @@ _PART_PREFIX = re.compile(
     r"central|upper|lower|greater|historic|downtown|old|inner|outer|mid|midtown|uptown)[\s-]+", re.I)
 _PLACE_NOUNS = frozenset({"settlements", "villages", "towns", "cities", "regions", "places", "areas",
                           "provinces", "oblasts", "countries", "states", "districts", "localities"})
+_FEATURE_NOUNS = frozenset({
+    "road", "street", "avenue", "boulevard", "drive", "lane", "way", "highway", "square", "park", "bridge",
+    "area", "colony", "harbor", "harbour", "creek", "fork", "falls", "hill", "hills", "heights", "beach",
+    "point", "springs", "canyon", "forest", "coast", "basin", "estate", "center", "centre", "township",
+})
 _SETTLEMENT_NOUNS = frozenset({"village", "villages", "town", "towns", "settlement", "settlements"})
 _REGIONAL_AFTER_POSSESSIVE = frozenset({"governor", "territory", "administrative", "regional", "oblast", "region"})
 
@@ -549,6 +578,21 @@ def _with_containers(text: str, mentions: list[Mention]) -> list[Mention]:
     out = list(mentions)
     for i in range(len(out) - 1):
         first, second = out[i], out[i + 1]
-        if text[first.end:second.start] in {", ", ","} and first.hint is None:
+        if first.container is not None:
+            continue
+        between = text[first.end:second.start]
+        if between in {", ", ","} and first.hint is None:
+            out[i] = replace(first, container=second.name)
+        elif _DEFINED_IN.fullmatch(between):
+            # "Dover is a small town in Pope County", "Hudson, a city in Texas"
             out[i] = replace(first, container=second.name)
     return out
+
+
+_DEFINED_IN = re.compile(
+    r"(?:,| is| was)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,4}?"
+    r"(?:city|town|village|suburb|community|settlement|hamlet|borough|township|municipality|neighbou?rhood|"
+    r"district|place|locality|port|capital|county|county seat|region|province|commune|parish)"
+    r"\s+(?:\w+\s+){0,3}?(?:in|of|within)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeastern|northwestern|"
+    r"southeastern|southwestern)\s+)?", re.I)

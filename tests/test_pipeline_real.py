@@ -99,3 +99,12 @@ def test_regions_named_by_possessive_and_peoples_republic(real_pipeline):
     assert kinds["Luhansk"] == "admin1"
     assert kinds["Donetsk"] in ("admin1", "region") and kinds["Lugansk"] in ("admin1", "region")
     assert kinds["Pervomaisk"] == "city"
+
+
+def test_a_definition_names_the_container_and_the_name_keeps_that_sense(real_pipeline):
+    doc = real_pipeline.parse("Dover is a small town in Pope County, Arkansas, United States. Its population "
+                              "was 1,300 in 2000. Dover has one high school.")
+    dovers = [pm for pm in doc.mentions if pm.mention.name == "Dover"]
+    assert len(dovers) == 2
+    assert [(pm.place.country_code, pm.place.admin1) for pm in dovers] == [("US", "Arkansas")] * 2
+    assert dovers[0].mention.container == "Pope County"

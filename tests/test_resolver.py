@@ -116,3 +116,26 @@ def test_a_country_beats_a_town_named_after_it_in_a_text_about_another_country(n
 def test_a_container_still_picks_the_town_named_after_a_country(namesakes):
     result = Resolver(namesakes).resolve(Toponym("Greece", None, 0, "New York"))
     assert result.place.id == "n:greece-ny"
+
+
+def test_a_container_that_is_a_county_is_tested_on_its_outline(tmp_path):
+    from gazetteer import Gazetteer
+    from gazetteer.build import build_from_records
+
+    box = lambda w, s, e, n: {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+    records = {"places": [
+        {"id": "c:pope-ar", "name": "Pope County", "kind": "admin2", "country_code": "US", "admin1_code": "US.AR",
+         "geometry": box(-93.3, 35.1, -92.8, 35.8)},
+        {"id": "c:pope-il", "name": "Pope County", "kind": "admin2", "country_code": "US", "admin1_code": "US.IL",
+         "geometry": box(-88.7, 37.2, -88.4, 37.6)},
+        {"id": "c:dover-ar", "name": "Dover", "kind": "city", "lat": 35.4, "lon": -93.11, "country_code": "US",
+         "admin1_code": "US.AR", "population": 1300},
+        {"id": "c:dover-de", "name": "Dover", "kind": "city", "lat": 39.16, "lon": -75.52, "country_code": "US",
+         "admin1_code": "US.DE", "population": 39000},
+    ]}
+    resolver = Resolver(Gazetteer(build_from_records(tmp_path / "c.sqlite", records)))
+    contained, bare = resolver.resolve_all([Toponym("Dover", None, 0, "Pope County"), Toponym("Dover", None, 90)])
+    assert contained.place.id == "c:dover-ar"
+    assert any("in Pope County" in r for r in contained.candidates[0].reasons)
+    assert bare.place.id == "c:dover-ar"  # the same name keeps its sense
+    assert resolver.resolve(Toponym("Dover")).place.id == "c:dover-de"  # without the container, the larger
