@@ -65,6 +65,7 @@ _NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another
 _COHERENCE = 1.2
 _MAX_SUPPORT = 3.0
 _NOT_THE_AREA = -5.0
+_SUBURB_KM = 40.0
 _COUNTRY_NAMESAKE = -3.0
 _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
 _AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
@@ -171,10 +172,16 @@ class Resolver:
                 break
         # One sense per document: a name placed by an explicit container ("Dover is a town in
         # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
+        # Only where the container comes with the first mention: "named after Perth, Scotland"
+        # late in a text about Perth, Australia does not move the other mentions.
         contained = {}
+        first_seen: set[str] = set()
         for key, idx in sorted(senses.items(), key=lambda item: item[1][0]):
+            if key[0] in first_seen:
+                continue
+            first_seen.add(key[0])
             if key[1] is None and key[2] is not None and current[key].place is not None:
-                contained.setdefault(key[0], current[key])
+                contained[key[0]] = current[key]
         for key in senses:
             if key[1] is None and key[2] is None and key[0] in contained:
                 current[key] = contained[key[0]]
@@ -305,7 +312,13 @@ class Resolver:
     def _inside_named(self, place: Place, container: str) -> bool:
         for match in self.gazetteer.lookup(container, spelling=False):
             area = match.place
-            if area.id == place.id or not area.kind.is_area:
+            if area.id == place.id:
+                continue
+            if area.kind is PlaceKind.CITY:
+                if place.kind is PlaceKind.CITY and _km(place, area) <= _SUBURB_KM:  # "a suburb of Melbourne"
+                    return True
+                continue
+            if not area.kind.is_area:
                 continue
             if area.kind is PlaceKind.COUNTRY and place.country_code == area.country_code:
                 return True
