@@ -34,7 +34,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +293,7 @@ def read_decisions_text(path: str | os.PathLike[str]) -> str:
     """The text of a decisions file; :class:`DecisionError` when it cannot be read."""
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # editors on Windows may add a byte-order mark
     except FileNotFoundError:
         raise DecisionError(f"{path} does not exist: run `geomap review INPUT --decisions {path}` "
                             "to create it, or check the path") from None
@@ -349,7 +349,7 @@ def _parse(text: str, source: str, gazetteer: Gazetteer | None) -> tuple[Any, De
         decision = _entry(item, source, line, gazetteer)
         other = seen.get(decision.key)
         if other is not None:
-            raise DecisionError(f"{source}:{line}: {decision.describe()} is decided twice (also at line "
+            raise DecisionError(f"{source}:{decision.line}: {decision.describe()} is decided twice (also at line "
                                 f"{other.line}): keep one of the two entries")
         seen[decision.key] = decision
         entries.append(decision)
@@ -598,7 +598,7 @@ def apply_decisions(
 
     stale, elsewhere = _stale(docs, active, matched, contradicted, applied)
     for s in stale:
-        log.warning("%s", s.message)
+        log.warning("%s", s.message, extra={"stale_decision": True})
     return Applied(tuple(out), tuple(applied), tuple(stale), tuple(elsewhere))
 
 

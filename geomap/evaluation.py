@@ -113,6 +113,7 @@ __all__ = [
     "Calibration",
     "auc_of_errors",
     "calibration",
+    "kind_aware_calibration",
     "distance_km",
     "evaluate",
     "format_report",
@@ -1136,6 +1137,68 @@ def calibration(
     )
 
 
+def _kind_right(gold_kind: str, predicted_kind: str | None) -> bool:
+    """The kind rule of :func:`evaluate`: equal, or gold ``region`` for admin1/admin2."""
+    pred = normalize_kind(predicted_kind)
+    return pred == gold_kind or (gold_kind == "region" and pred in ("admin1", "admin2"))
+
+
+def kind_aware_calibration(
+    gold: Sequence[GoldDocument],
+    predicted: Mapping[str, Sequence[Predicted]],
+) -> Calibration | None:
+    """As :func:`calibration`, but a pair is also wrong when its kind is wrong.
+
+    A *pair* is a lenient match with a gold toponym that has coordinates or a kind. It is
+    wrong when the prediction is unresolved, lies more than 161 km from the gold point (when
+    the gold has coordinates), or has the wrong kind (when the gold has a ``type``; the kind
+    rule of :func:`evaluate`: equal, or gold ``region`` for a predicted admin1 or admin2).
+
+    Returns ``None`` when no prediction carries a ``flagged`` value.
+
+    Examples
+    --------
+    >>> doc = GoldDocument("d", "Kherson", (GoldToponym(0, 7, "Kherson", 46.64, 32.61, "city"),))
+    >>> oblast = Predicted(0, 7, "Kherson", 46.70, 33.58, "admin1", flagged=False)
+    >>> kind_aware_calibration([doc], {"d": [oblast]}).unflagged_error_rate
+    1.0
+    """
+    n_pred = n_flagged = f_pairs = u_pairs = f_wrong = u_wrong = 0
+    for doc in gold:
+        preds = list(predicted.get(doc.id, ()))
+        known = [p for p in preds if p.flagged is not None]
+        n_pred += len(known)
+        n_flagged += sum(1 for p in known if p.flagged)
+        scored = [t for t in doc.toponyms if not t.embedded]
+        pairs = match_spans([(t.start, t.end) for t in scored], [(p.start, p.end) for p in preds])
+        for gi, pi in pairs:
+            tgold, pred = scored[gi], preds[pi]
+            if pred.flagged is None or not (tgold.has_coordinates or tgold.kind is not None):
+                continue
+            wrong = not pred.has_coordinates
+            if not wrong and tgold.has_coordinates:
+                wrong = distance_km(
+                    tgold.lat, tgold.lon, pred.lat, pred.lon  # type: ignore[arg-type]
+                ) > ACCURACY_KM
+            if not wrong and tgold.kind is not None:
+                wrong = not _kind_right(tgold.kind, pred.kind)
+            if pred.flagged:
+                f_pairs += 1
+                f_wrong += wrong
+            else:
+                u_pairs += 1
+                u_wrong += wrong
+    if n_pred == 0:
+        return None
+    f_rate, u_rate = _ratio(f_wrong, f_pairs), _ratio(u_wrong, u_pairs)
+    ratio = f_rate / u_rate if f_rate is not None and u_rate else None
+    return Calibration(
+        predictions=n_pred, flagged=n_flagged, flagged_pairs=f_pairs, unflagged_pairs=u_pairs,
+        flagged_wrong=f_wrong, unflagged_wrong=u_wrong, flagged_share=_ratio(n_flagged, n_pred),
+        flagged_error_rate=f_rate, unflagged_error_rate=u_rate, error_ratio=ratio,
+    )
+
+
 def _country_match(
     gold: GoldToponym,
     pred: Predicted,
@@ -1310,7 +1373,6 @@ def predict(pipeline: Any, gold: Sequence[GoldDocument]) -> dict[str, list[Predi
     from .review import is_flagged
 
     gazetteer = getattr(pipeline, "gazetteer", None)
-    options = getattr(pipeline, "options", None)
     sources = (SourceDocument(doc.id, doc.text) for doc in gold)
     predicted: dict[str, list[Predicted]] = {}
     for doc in pipeline.parse_many(sources):
@@ -1323,7 +1385,7 @@ def predict(pipeline: Any, gold: Sequence[GoldDocument]) -> dict[str, list[Predi
                 lon=pm.place.lon if pm.place else None,
                 kind=pm.place.kind.value if pm.place else None,
                 country_code=pm.place.country_code if pm.place else None,
-                flagged=is_flagged(pm, gazetteer=gazetteer, options=options),
+                flagged=is_flagged(pm, gazetteer=gazetteer),
             )
             for pm in doc.mentions
         ]

@@ -112,12 +112,23 @@ def to_geojson(documents: Iterable[Document], *, gazetteer: Gazetteer | None = N
                 "mentions": len(mapped.mentions),
                 "spellings": list(mapped.spellings),
                 "documents": [d.id for d in mapped.documents],
+                "articles": [_article(d) for d in mapped.documents],  # title, date, site, url where known
                 "confidence": round(mapped.confidence, 4),
                 "ambiguous": mapped.ambiguous,
                 "excerpts": [{"document": e.document_id, "text": e.text, "match": e.match} for e in mapped.excerpts()],
             },
         })
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+
+
+def _article(doc: Document) -> dict[str, str]:
+    record = {"id": doc.id}
+    if doc.title:
+        record["title"] = doc.title
+    for key in ("date", "url", "site"):
+        if doc.metadata.get(key):
+            record[key] = doc.metadata[key]
+    return record
 
 
 def _orient(shape):
@@ -133,9 +144,9 @@ def _orient(shape):
 
 
 def to_csv(documents: Iterable[Document]) -> str:
-    """One CSV row per mention."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """One CSV row per mention (RFC 4180: CRLF line ends, so that a field holding a lone CR is quoted)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for doc in documents:
         for pm in doc.mentions:

@@ -73,13 +73,15 @@ class SourceDocument:
 
 
 ErrorHandler = Callable[[str, InputError], None]
+#: Whether to fetch the pages feed items link to: for every item, or for those a test accepts.
+Follow = bool | Callable[[Mapping[str, str]], bool]
 
 
 def read_inputs(
     inputs: Iterable[str],
     *,
     stdin: IO[bytes] | None = None,
-    follow: bool = False,
+    follow: Follow = False,
     fetch_options: FetchOptions | None = None,
     on_error: ErrorHandler | None = None,
 ) -> Iterator[SourceDocument]:
@@ -93,7 +95,9 @@ def read_inputs(
         The stream ``-`` reads (default: the process's standard input).
     follow
         For feed items, fetch each item's link and map the linked page's main text instead of
-        the item's own summary.
+        the item's own summary. A callable ``follow(metadata)`` follows only the items it
+        accepts (the CLI passes its ``--since``/``--until`` test, so that the pages of items
+        left out are never fetched).
     fetch_options
         Timeout, size limit, redirects and user agent for addresses (see
         :class:`geomap.web.FetchOptions`). Nothing is fetched unless an input is an address
@@ -112,7 +116,7 @@ def read_inputs(
     Examples
     --------
     >>> docs = list(read_inputs(["examples/frontline_report.txt"]))   # doctest: +SKIP
-    >>> docs[0].id
+    >>> docs[0].id                                                     # doctest: +SKIP
     'frontline_report'
     """
     for name in inputs:
@@ -619,8 +623,21 @@ def check_output(path: str | os.PathLike[str], inputs: Sequence[str] = ()) -> Pa
     return out
 
 
+def _mode_for(out: Path) -> int:
+    """The permissions of the file being replaced (a private file stays private), else 0o644."""
+    try:
+        return out.stat().st_mode & 0o7777
+    except OSError:
+        return 0o644
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` to ``path`` completely or not at all.
+
+    The data goes to a temporary file beside ``path``, is flushed to disk, and is then renamed
+    over ``path``: a reader sees the old file or the new one, never a mixture, and a failure
+    (a full disk, an interruption) leaves the old file as it was. A replaced file keeps its
+    permissions.
 
     Raises
     ------
@@ -639,7 +656,9 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.chmod(tmp, 0o644)
+            handle.flush()
+            os.fsync(handle.fileno())  # the data is on disk before the name points at it
+        os.chmod(tmp, _mode_for(out))
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -3,16 +3,21 @@
 A mention is *flagged* when
 
 - **unresolved**: no gazetteer place fitted;
-- **ambiguous**: a runner-up scored within ``ResolverOptions.ambiguity_margin`` of the chosen
-  place;
-- **low-confidence**: the chosen place's confidence is below ``ResolverOptions.min_confidence``;
+- **ambiguous**: the runner-up's confidence is within :attr:`FlagRule.margin` of the chosen
+  place's (a near tie);
+- **low-confidence**: the chosen place's confidence is below :attr:`FlagRule.min_confidence`
+  (the probability mass is spread over several candidates);
 - **fuzzy**: the name matched the chosen place only through its phonetic spelling key or an
   edit-distance match, i.e. the text spells it in a way the gazetteer does not list.
 
-The first three follow the resolver's own ``ambiguous`` flag, so the review, the JSON Lines
-``ambiguous`` field and the map popups agree. The thresholds are calibrated on the
-development corpora (see the README): flagged mentions are wrong far more often than the
-others, and are few enough to read.
+The rule looks only at the resolver's confidences, the margin to the runner-up, how the name
+matched and whether it resolved; never at the names themselves. Its default thresholds are
+calibrated on the development corpora (``benchmarks/calibration.py``): flagged mentions are
+wrong (unresolved, more than 161 km off, or the wrong kind) at least three times as often as
+the others, and they are at most a quarter of all mentions. They are stricter than the
+resolver's own ``ambiguous`` mark (``ResolverOptions.ambiguity_margin``, shown in the JSON Lines
+and the map popups), which also covers clear-enough choices; ``geomap review --margin
+--min-confidence`` widens the net.
 
 Mentions settled by a decisions file (:mod:`geomap.decisions`) are listed as *decided*.
 """
@@ -22,14 +27,13 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind, ResolverOptions
+from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind
 
 from .decisions import (
-    NOT_A_PLACE,
     Applied,
     AppliedDecision,
     CandidateNote,
@@ -43,6 +47,7 @@ from .model import Document, PlaceMention
 
 __all__ = [
     "Flag",
+    "FlagRule",
     "ReviewItem",
     "Review",
     "build_review",
@@ -99,11 +104,44 @@ def match_origin(pm: PlaceMention, gazetteer: Gazetteer | None) -> MatchOrigin |
     return min(origins) if origins else None
 
 
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    """The thresholds that decide which mentions to review.
+
+    Parameters
+    ----------
+    margin
+        A mention is *ambiguous* when the chosen place's confidence exceeds the runner-up's by
+        less than this (0 disables the test).
+    min_confidence
+        A mention is *low-confidence* when the chosen place's confidence is below this.
+    fuzzy
+        Whether approximate spellings (phonetic key, edit distance) are flagged.
+
+    Examples
+    --------
+    >>> FlagRule().margin, FlagRule().min_confidence
+    (0.02, 0.25)
+    >>> FlagRule(margin=0.3).margin
+    0.3
+    """
+
+    margin: float = 0.02
+    min_confidence: float = 0.25
+    fuzzy: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("margin", "min_confidence"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+
+
 def flags_for(
     pm: PlaceMention,
     *,
     gazetteer: Gazetteer | None = None,
-    options: ResolverOptions | None = None,
+    rule: FlagRule | None = None,
 ) -> tuple[Flag, ...]:
     """The reasons to review one mention (empty when it needs none).
 
@@ -112,10 +150,10 @@ def flags_for(
     pm
         A resolved (or unresolved) mention.
     gazetteer
-        Used to find how the name matched (fuzzy); without it only the resolver's own
-        ``fuzzy`` mark counts.
-    options
-        The resolver options of the run, to tell "ambiguous" from "low-confidence".
+        Used to find how the name matched (spelling key, edit distance); without it only the
+        resolver's own ``fuzzy`` mark counts.
+    rule
+        The thresholds (default :class:`FlagRule`).
 
     Examples
     --------
@@ -125,28 +163,26 @@ def flags_for(
     resolution = pm.resolution
     if resolution.place is None:
         return (Flag.UNRESOLVED,)
-    opts = options or ResolverOptions()
+    rule = rule or FlagRule()
     flags: list[Flag] = []
-    if resolution.ambiguous:
-        scores = [c.score for c in resolution.candidates]
-        runner_up = max((c.score for c in resolution.alternatives), default=0.0)
-        margin = (max(scores) if scores else resolution.confidence) - runner_up
-        if margin < opts.ambiguity_margin:
-            flags.append(Flag.AMBIGUOUS)
-        if resolution.confidence < opts.min_confidence:
-            flags.append(Flag.LOW_CONFIDENCE)
-        if not flags:
-            flags.append(Flag.AMBIGUOUS)
-    origin = match_origin(pm, gazetteer)
-    if resolution.fuzzy or (origin is not None and origin in _UNSURE_ORIGINS):
-        flags.append(Flag.FUZZY)
+    runner_up = max((c.score for c in resolution.alternatives), default=0.0)
+    if resolution.alternatives and resolution.confidence - runner_up < rule.margin:
+        flags.append(Flag.AMBIGUOUS)
+    if resolution.confidence < rule.min_confidence:
+        flags.append(Flag.LOW_CONFIDENCE)
+    if rule.fuzzy:
+        origin = match_origin(pm, gazetteer) if not resolution.fuzzy else MatchOrigin.FUZZY
+        if origin in _UNSURE_ORIGINS:
+            flags.append(Flag.FUZZY)
     return tuple(flags)
 
 
-def is_flagged(pm: PlaceMention, *, gazetteer: Gazetteer | None = None,
-               options: ResolverOptions | None = None) -> bool:
-    """Whether :func:`flags_for` finds any reason to review the mention."""
-    return bool(flags_for(pm, gazetteer=gazetteer, options=options))
+def is_flagged(pm: PlaceMention, *, gazetteer: Gazetteer | None = None, rule: FlagRule | None = None) -> bool:
+    """Whether :func:`flags_for` finds any reason to review the mention.
+
+    This is the rule ``geomap review`` and the calibration figures of ``geomap eval`` use.
+    """
+    return bool(flags_for(pm, gazetteer=gazetteer, rule=rule))
 
 
 @dataclass(frozen=True)
@@ -205,15 +241,15 @@ class Review:
         The documents as geomap resolved them.
     applied
         What the decisions did (``stale`` lists those that matched nothing).
-    options
-        The resolver options of the run.
+    rule
+        The thresholds the mentions were flagged by.
     """
 
     items: tuple[ReviewItem, ...]
     documents: tuple[Document, ...]
     original: tuple[Document, ...]
     applied: Applied
-    options: ResolverOptions = field(default_factory=ResolverOptions)
+    rule: FlagRule = field(default_factory=FlagRule)
 
     @property
     def total_mentions(self) -> int:
@@ -324,7 +360,7 @@ def build_review(
     *,
     gazetteer: Gazetteer | None = None,
     decisions: Decisions | None = None,
-    options: ResolverOptions | None = None,
+    rule: FlagRule | None = None,
 ) -> Review:
     """Flag the mentions to review and apply the decisions.
 
@@ -336,8 +372,8 @@ def build_review(
         For match origins, decided ids and the page's outlines.
     decisions
         A decisions file to apply (:func:`geomap.decisions.load_decisions`).
-    options
-        The resolver options of the run (:attr:`geomap.Pipeline.options`).
+    rule
+        The flagging thresholds (default :class:`FlagRule`).
 
     Examples
     --------
@@ -345,18 +381,18 @@ def build_review(
     >>> print(format_summary(review))                                                        # doctest: +SKIP
     """
     original = tuple(documents)
-    opts = options or ResolverOptions()
+    rule = rule or FlagRule()
     applied = (apply_decisions(original, decisions, gazetteer) if decisions is not None
                else Applied(original))
     decided = applied.decided()
     items: list[ReviewItem] = []
     for doc in original:
         for pm in doc.mentions:
-            flags = flags_for(pm, gazetteer=gazetteer, options=opts)
+            flags = flags_for(pm, gazetteer=gazetteer, rule=rule)
             decision = decided.get((doc.id, pm.mention.start))
             if flags or decision is not None:
                 items.append(ReviewItem(doc, pm, flags, decision))
-    return Review(tuple(items), applied.documents, original, applied, opts)
+    return Review(tuple(items), applied.documents, original, applied, rule)
 
 
 # -- terminal summary -------------------------------------------------------------------------

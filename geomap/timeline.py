@@ -2,8 +2,9 @@
 
 Documents carry their date as ISO 8601 text in ``metadata["date"]`` (``2024-03-05`` or
 ``2024-03-05T06:30:00+02:00``). :class:`DateRange` keeps those inside a range (what
-``--since`` and ``--until`` do); :func:`add_time_control` adds to a folium map a control that
-steps through the days of per-article layers.
+``--since`` and ``--until`` do); :func:`document_entry` is what a map's data block says of each
+article (title, date, site, link); :func:`add_time_control` adds to a map a control that steps
+through the days of its articles.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Protocol
 
-__all__ = ["parse_iso", "parse_bound", "DateRange", "DateFilter", "document_day", "add_time_control"]
+__all__ = ["parse_iso", "parse_bound", "DateRange", "DateFilter", "document_day", "document_entry",
+           "time_control_days", "add_time_control"]
 
 log = logging.getLogger(__name__)
 
@@ -191,22 +193,53 @@ class DateFilter:
                 self.outside += 1
 
 
-# -- the time control ---------------------------------------------------------------------------
+# -- on the map: article metadata and the time control ------------------------------------------
+
+
+def document_entry(doc: Any) -> dict[str, str]:
+    """The entry of a document in a map's data block (:func:`geomap.renderer.map_data`).
+
+    ``id`` and, where known, ``t`` (title), ``dt`` (date, ISO 8601 as the source gives it),
+    ``st`` (site) and ``u`` (the article's address; only ``http(s)://`` addresses, so that a
+    link can never be ``javascript:``). The map runtime shows them in popups and in the
+    per-article layer control; every value is drawn as text, never as HTML.
+
+    Examples
+    --------
+    >>> from geomap.model import Document
+    >>> document_entry(Document("a", "x", title="T", metadata={"date": "2024-03-05", "url": "javascript:alert(1)"}))
+    {'id': 'a', 't': 'T', 'dt': '2024-03-05'}
+    """
+    entry = {"id": doc.id}
+    if doc.title:
+        entry["t"] = doc.title
+    metadata = doc.metadata or {}
+    for key, short in (("date", "dt"), ("site", "st"), ("url", "u")):
+        value = metadata.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = value.strip()
+        if key == "url" and not value[:8].lower().startswith(("http://", "https://")):
+            continue
+        entry[short] = value
+    return entry
+
 
 _CONTROL_JS = """
 (function () {
-  var map = %(map)s;
-  var days = %(days)s;
-  var entries = [%(entries)s];
+  var api = (window.geomapMaps || {})[%(id)s];
+  if (!api || !api.layers || !api.layers.articles) { return; }
+  var map = api.map, toggles = api.layers.articles;
+  var days = %(days)s, dayOf = %(day_of)s;
   var control = L.control({position: "bottomleft"});
   var slider, label;
   function show(step) {
     step = Math.max(0, Math.min(days.length, step));
     slider.value = String(step);
-    entries.forEach(function (entry) {
-      var on = step === 0 || entry[0] === step - 1;
-      if (on && !map.hasLayer(entry[1])) { map.addLayer(entry[1]); }
-      if (!on && map.hasLayer(entry[1])) { map.removeLayer(entry[1]); }
+    toggles.forEach(function (toggle, i) {
+      var on = step === 0 || dayOf[i] === step - 1;
+      if (on && !map.hasLayer(toggle)) { map.addLayer(toggle); }
+      if (!on && map.hasLayer(toggle)) { map.removeLayer(toggle); }
     });
     label.textContent = step === 0 ? "All dates" : days[step - 1];
   }
@@ -231,49 +264,57 @@ _CONTROL_JS = """
     return div;
   };
   control.addTo(map);
+  api.showDate = show;
 })();
 """
 
 
-def add_time_control(fmap: Any, layers: Sequence[tuple[str | None, Any]]) -> bool:
-    """Add a control that steps through the days of per-article layers.
+def time_control_days(dates: Sequence[str | None]) -> tuple[list[str], list[int]]:
+    """The distinct calendar days of ``dates`` in order, and each date's index among them (-1
+    when it is missing or not ISO 8601).
 
-    Step 0 shows every layer ("All dates"); step *k* shows only the layers of the *k*-th
-    distinct day, in date order, hiding the others (undated layers show only at step 0). Call
-    it after the layers are added to the map.
+    Examples
+    --------
+    >>> time_control_days(["2024-03-07T09:00:00+00:00", None, "2024-03-05", "2024-03-05T23:00:00-05:00"])
+    (['2024-03-05', '2024-03-07'], [1, -1, 0, 0])
+    """
+    per_doc = [document_day(value) for value in dates]
+    days = sorted({day for day in per_doc if day is not None})
+    index = {day: i for i, day in enumerate(days)}
+    return days, [index[day] if day is not None else -1 for day in per_doc]
+
+
+def add_time_control(fmap: Any, dates: Sequence[str | None]) -> bool:
+    """Add to a geomap map a control that steps through the days of its articles.
+
+    Step 0 shows every article ("All dates"); step *k* switches on only the articles of the
+    *k*-th distinct day, in date order, and switches the others off, as unticking them in the
+    layer control would (undated articles show only at step 0). It drives the per-article
+    layers of the map runtime (``geomapMaps[id].layers.articles``), so add it after the
+    geomap layer (:func:`geomap.renderer.render` does, for interactive maps).
 
     Parameters
     ----------
     fmap
-        The folium map.
-    layers
-        ``(date, layer)`` pairs: an ISO 8601 date (``metadata["date"]``) or ``None``, and a
-        folium layer (a ``FeatureGroup``) already on ``fmap``.
+        The folium map (holding a geomap layer).
+    dates
+        The ``metadata["date"]`` of each document, in the order of the map's documents.
 
     Returns
     -------
     bool
         Whether a control was added: not when fewer than two distinct days are known.
-
-    Examples
-    --------
-    >>> import folium                                                   # doctest: +SKIP
-    >>> m = folium.Map(); a = folium.FeatureGroup("a").add_to(m)        # doctest: +SKIP
-    >>> b = folium.FeatureGroup("b").add_to(m)                          # doctest: +SKIP
-    >>> add_time_control(m, [("2024-03-05", a), ("2024-03-06", b)])     # doctest: +SKIP
-    True
     """
     from branca.element import MacroElement
     from jinja2 import Template
 
-    dated = [(document_day(when), layer) for when, layer in layers]
-    days = sorted({day for day, _ in dated if day is not None})
+    days, day_of = time_control_days(dates)
     if len(days) < 2:
         return False
-    index = {day: i for i, day in enumerate(days)}
-    entries = ",".join(f"[{index[day] if day is not None else -1},{layer.get_name()}]" for day, layer in dated)
-    script = _CONTROL_JS % {"map": fmap.get_name(), "days": json.dumps(days).replace("</", "<\\/"),
-                            "entries": entries}
+    # Days are ISO dates (digits and dashes) and the id is folium's own name: nothing here
+    # comes from an article's text, and nothing can open a Jinja tag when folium renders it.
+    script = _CONTROL_JS % {"id": json.dumps(fmap.get_name()), "days": json.dumps(days),
+                            "day_of": json.dumps(day_of)}
 
     class _TimeControl(MacroElement):
         _template = Template("{% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}")

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -157,6 +157,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - urllib's hook
         if self.max_redirections == 0:
             return None  # urllib then raises the 3xx as an HTTPError
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if not is_url(target):  # urllib would also follow ftp:// (and file:// is refused later)
+            return None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -178,7 +181,7 @@ def fetch(url: str, options: FetchOptions | None = None) -> Fetched:
     Examples
     --------
     >>> page = fetch("https://example.org/")       # doctest: +SKIP
-    >>> page.media_type
+    >>> page.media_type                             # doctest: +SKIP
     'text/html'
     """
     options = options or FetchOptions()
@@ -234,12 +237,15 @@ def fetch(url: str, options: FetchOptions | None = None) -> Fetched:
 
 
 def _read_limited(url: str, response, options: FetchOptions, deadline: float) -> bytes:
+    # read1 returns what has arrived (one system call) rather than waiting for 64 KiB: a server
+    # that trickles bytes is stopped at the deadline, not when it chooses to finish.
+    read = getattr(response, "read1", None) or response.read
     chunks: list[bytes] = []
     size = 0
     while True:
         if time.monotonic() > deadline:
             raise InputError(_timed_out(url, options))
-        chunk = response.read(65536)
+        chunk = read(65536)
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
@@ -364,7 +370,7 @@ def is_feed(data: bytes) -> bool:
     if head.startswith(b"<?xml"):
         end = head.find(b"?>")
         head = head[end + 2:] if end >= 0 else head
-    head = re.sub(rb"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>", b"", head, flags=re.DOTALL).lstrip()
+    head = re.sub(rb"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?[^>]*>", b"", head, flags=re.DOTALL).lstrip()
     return _FEED_ROOT.match(head) is not None
 
 
@@ -375,7 +381,7 @@ def feed_documents(
     doc_id: str | None = None,
     base_url: str | None = None,
     content_type: str | None = None,
-    follow: bool = False,
+    follow: bool | Callable[[Mapping[str, str]], bool] = False,
     options: FetchOptions | None = None,
 ) -> Iterator[SourceDocument]:
     """One document per item of an RSS or Atom feed.
@@ -384,7 +390,8 @@ def feed_documents(
     the offset as the feed gives it), the feed's title as ``site`` and the item's author.
     Its text is the item's content (or summary), or with ``follow`` the main text of the page
     the item links to; when that page cannot be fetched the item's own text is kept and a
-    warning is logged.
+    warning is logged. A callable ``follow(metadata)`` follows only the items it accepts
+    (given the item's ``date``, ``url``, ``site`` and ``author``).
 
     Raises
     ------
@@ -429,7 +436,7 @@ def feed_documents(
         if author:
             metadata["author"] = author
         followed = False
-        if follow and link:
+        if follow and link and (not callable(follow) or follow(MappingProxyType(metadata))):
             try:
                 page = url_article(link, options)
             except InputError as exc:
@@ -500,7 +507,8 @@ def _parse_feed_date(raw: str) -> str | None:
 # -- addresses ----------------------------------------------------------------------------------
 
 
-def url_documents(url: str, *, follow: bool = False, options: FetchOptions | None = None) -> Iterator[SourceDocument]:
+def url_documents(url: str, *, follow: bool | Callable[[Mapping[str, str]], bool] = False,
+                  options: FetchOptions | None = None) -> Iterator[SourceDocument]:
     """The documents at a web address: one for a page, one per item for a feed.
 
     Raises
