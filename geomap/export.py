@@ -22,9 +22,9 @@ from gazetteer import Gazetteer, PlaceKind
 
 from .model import Document, PlaceMention, group_places
 
-__all__ = ["place_record", "document_record", "to_jsonl_line", "to_geojson", "to_csv", "to_table", "FORMATS"]
+__all__ = ["place_record", "document_record", "to_jsonl_line", "to_geojson", "to_csv", "to_table", "to_kml", "FORMATS"]
 
-FORMATS = ("table", "json", "jsonl", "geojson", "csv")
+FORMATS = ("table", "json", "jsonl", "geojson", "csv", "kml")
 
 CSV_COLUMNS = ("document", "start", "end", "surface", "name", "kind", "lat", "lon", "country_code",
                "admin1", "geonameid", "place_id", "confidence", "ambiguous")
@@ -173,3 +173,48 @@ def to_table(documents: Iterable[Document]) -> str:
     if unresolved:
         lines.append(f"unresolved: {', '.join(unresolved)}")
     return "\n".join(lines) + "\n"
+
+
+def to_kml(documents: Iterable[Document], *, gazetteer: Gazetteer | None = None) -> str:
+    """A KML 2.2 document with one Placemark per distinct place, for Google Earth and GIS tools.
+
+    Regions with an outline in ``gazetteer`` are Polygons (a MultiGeometry for several parts);
+    other places are Points. The description holds the spellings found and the excerpts, as
+    text (KML viewers render descriptions as HTML, so everything is escaped).
+
+    Examples
+    --------
+    >>> to_kml([]).startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    True
+    """
+    from xml.sax.saxutils import escape as xml_escape
+
+    def text(value: object) -> str:
+        return xml_escape(str(value), {'"': "&quot;"})
+
+    def ring(coords) -> str:
+        return " ".join(f"{round(x, 6)},{round(y, 6)}" for x, y, *_ in coords)
+
+    def polygon(poly) -> str:
+        inner = "".join(f"<innerBoundaryIs><LinearRing><coordinates>{ring(r.coords)}</coordinates></LinearRing>"
+                        f"</innerBoundaryIs>" for r in poly.interiors)
+        return (f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring(poly.exterior.coords)}</coordinates>"
+                f"</LinearRing></outerBoundaryIs>{inner}</Polygon>")
+
+    marks = []
+    for mapped in group_places(documents):
+        place = mapped.place
+        geometry = f"<Point><coordinates>{round(place.lon, 6)},{round(place.lat, 6)}</coordinates></Point>"
+        if gazetteer is not None and place.has_geometry and place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
+            shape = gazetteer.geometry(place.id)
+            if shape is not None and shape.geom_type in ("Polygon", "MultiPolygon"):
+                parts = [shape] if shape.geom_type == "Polygon" else list(shape.geoms)
+                body = "".join(polygon(p) for p in parts)
+                geometry = body if len(parts) == 1 else f"<MultiGeometry>{body}</MultiGeometry>"
+        lines = [f"{place.kind.value}; found as {', '.join(mapped.spellings)}; {len(mapped.mentions)} mention(s)"]
+        lines += [f"[{e.document_id}] {e.text}" for e in mapped.excerpts()]
+        description = text("\n".join(lines))
+        marks.append(f'<Placemark id="{text(place.id)}"><name>{text(place.name)}</name>'
+                     f"<description>{description}</description>{geometry}</Placemark>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+            + "".join(marks) + "</Document></kml>\n")

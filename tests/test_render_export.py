@@ -205,3 +205,21 @@ def test_png_size_errors_name_the_option(tmp_path, capsys, option, value, messag
     assert main(["map", str(article), "--png", str(tmp_path / "a.png"), option, value]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"geomap: error: {option} {value}") and message in err and "\n" not in err
+
+
+def test_kml_has_points_and_outlines_and_escapes_text(document, tiny_gazetteer):
+    import xml.etree.ElementTree as ET
+
+    from geomap.export import to_kml
+
+    hostile = make_document(tiny_gazetteer, f"{HOSTILE} Kherson was shelled.", [("Kherson", None)], doc_id="h")
+    root = ET.fromstring(to_kml([document, hostile], gazetteer=tiny_gazetteer))
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    marks = {m.find("k:name", ns).text: m for m in root.iterfind(".//k:Placemark", ns)}
+    assert set(marks) == {"Kyiv", "Kherson", "Kherson Oblast"}
+    lon, lat = map(float, marks["Kyiv"].find(".//k:Point/k:coordinates", ns).text.split(","))
+    assert (lat, lon) == (50.4547, 30.5238)
+    assert marks["Kherson Oblast"].find(".//k:Polygon", ns) is not None
+    description = marks["Kherson"].find("k:description", ns).text
+    assert HOSTILE in description  # intact as text once parsed, so never markup in the file
+    assert "found as Kherson" in description
