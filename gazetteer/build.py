@@ -950,7 +950,7 @@ def _usable_alternate(name: str) -> bool:
         return False
     if name.isupper() and len(name) <= 4:
         return False
-    return not any(ch.isdigit() for ch in name)
+    return not any(map(str.isdigit, name))
 
 
 def _add_cities(builder: _Builder, admin1_names: dict[str, str]) -> None:

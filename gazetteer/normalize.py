@@ -1,7 +1,9 @@
 """Name normalisation: the key under which the gazetteer indexes and looks up names.
 
 ``normalize_name`` folds case, Unicode compatibility forms, diacritics, apostrophe forms,
-dotted initialisms ("U.S." = "US"), hyphens and spaces, "St."/"Ste." to "saint"/"sainte" and a leading "the", so that spellings
+dotted initialisms ("U.S." = "U.S" = "US"), hyphens and spaces, "St."/"Ste." to
+"saint"/"sainte", "Mt." to "mount" and "Ft." to "fort", a leading "the" and a "the" after "of"
+("Democratic Republic of the Congo" = "Democratic Republic of Congo"), so that spellings
 differing only in those respects share one key.
 """
 
@@ -19,7 +21,12 @@ _PUNCTUATION = re.compile(r"[.,;:!?\"“”«»()\[\]{}]")
 _SAINT = re.compile(r"\b(st|ste|saint|sainte|sankt|san)\b\.?")
 _SAINT_FORMS = {"st": "saint", "saint": "saint", "ste": "sainte", "sainte": "sainte"}
 _LEADING_THE = re.compile(r"^the\s+")
+_OF_THE = re.compile(r"\bof the\b")
+_ABBREVIATED = re.compile(r"\b(mt|ft)\b")
+_ABBREVIATED_FORMS = {"mt": "mount", "ft": "fort"}
 _INITIALISM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\. ?){2,}")
+#: "N.Y", "U.S": dotted single letters whose last dot is missing.
+_OPEN_INITIALISM = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_])(?![^\W\d_.])")
 _EXTRA_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "œ": "oe", "þ": "th", "ə": "e", "ǝ": "e"})
 
 
@@ -76,19 +83,29 @@ def normalize_name(name: str) -> str:
     True
     >>> normalize_name("São Paulo")
     'sao paulo'
-    >>> normalize_name("B.C.") == normalize_name("BC") == "bc"
+    >>> normalize_name("B.C.") == normalize_name("BC") == normalize_name("B.C") == "bc"
     True
+    >>> normalize_name("Mt. Pleasant"), normalize_name("Ft Worth")
+    ('mount pleasant', 'fort worth')
+    >>> normalize_name("Democratic Republic of the Congo")
+    'democratic republic of congo'
     >>> normalize_name("Gəncə"), normalize_name("Ħamrun")
     ('gence', 'hamrun')
     """
-    text = unicodedata.normalize("NFKC", name).casefold().translate(_EXTRA_FOLDS)
-    text = _strip_marks(text)
-    if not text.isascii():  # Latin letters without a decomposition; other scripts are kept
-        text = "".join(ch if ch.isascii() else _fold_latin(ch) for ch in text)
+    if name.isascii():  # the common case: Unicode normalisation and folding change nothing
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKC", name).casefold().translate(_EXTRA_FOLDS)
+        text = _strip_marks(text)
+        if not text.isascii():  # Latin letters without a decomposition; other scripts are kept
+            text = "".join(ch if ch.isascii() else _fold_latin(ch) for ch in text)
+    text = _OPEN_INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
     text = _INITIALISM.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _APOSTROPHES.sub("", text)
     text = _PUNCTUATION.sub(" ", text)
     text = _SEPARATORS.sub(" ", text).strip()
     text = _SAINT.sub(_saint, text)
+    text = _ABBREVIATED.sub(lambda m: _ABBREVIATED_FORMS[m.group(1)], text)
     text = _LEADING_THE.sub("", text)
+    text = _OF_THE.sub("of", text)
     return " ".join(text.split())

@@ -7,6 +7,7 @@ writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -119,6 +120,9 @@ class GazetteerInfo:
     schema_version: int
     sources: dict[str, str]
     counts: dict[str, int]
+    #: ``embedded``, ``geonames`` (an import) or ``records``.
+    kind: str = "embedded"
+    built_at: str | None = None
 
 
 def _place_from_row(row: tuple) -> Place:
@@ -172,6 +176,8 @@ class Gazetteer:
             )
         self._local = threading.local()
         self._meta = self._read_meta()
+        #: Name keys an overlay suppressed: no lookup of them finds anything, fuzzy included.
+        self._suppressed = frozenset(json.loads(self._meta.get("suppressed_names", "[]")))
         self._cache_lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
         self._fuzzy_buckets: dict[str, dict[int, list[str]]] = {}
 
@@ -267,7 +273,8 @@ class Gazetteer:
            key is a guess too: "Kharov" shares its key with Khyriv, a town, and is one edit
            from "Kharkov", Kharkiv). The search space is the names of countries,
            regions, admin areas, continents, physical features and towns of 1,000+
-           inhabitants; names shorter than four letters are never matched fuzzily.
+           inhabitants (a GeoNames import leaves physical features and other kinds out:
+           it has millions); names shorter than four letters are never matched fuzzily.
 
         Parameters
         ----------
@@ -293,7 +300,7 @@ class Gazetteer:
     def _lookup_uncached(self, name: str, spelling: bool, fuzzy: bool = False,
                          demonyms: bool = False) -> tuple[NameMatch, ...]:
         key = normalize_name(name)
-        if not key:
+        if not key or key in self._suppressed:
             return ()
         rows = self._conn.execute(
             f"SELECT {_PLACE_COLUMNS}, min(n.origin) FROM names n JOIN places p ON p.pk = n.pk "
@@ -506,6 +513,8 @@ class Gazetteer:
             schema_version=SCHEMA_VERSION,
             sources=sources,
             counts=counts,
+            kind=self._meta.get("kind", "embedded"),
+            built_at=self._meta.get("built_at"),
         )
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -93,6 +94,9 @@ class PipelineSpec:
         spaCy package name or path; the default English model when ``None``.
     options
         Resolver bias and thresholds.
+    overlay
+        A gazetteer overlay file (``--gazetteer-overlay``) to lay over the gazetteer in the
+        worker; ``None`` when ``gazetteer`` already is the overlaid copy, or there is none.
 
     Examples
     --------
@@ -104,6 +108,7 @@ class PipelineSpec:
     gazetteer: str | None = None
     model: str | None = None
     options: ResolverOptions = field(default_factory=ResolverOptions)
+    overlay: str | None = None
 
     def build(self) -> Pipeline:
         """A new pipeline (the gazetteer is opened now, the model loaded on first use)."""
@@ -112,6 +117,10 @@ class PipelineSpec:
         from .pipeline import Pipeline
 
         gazetteer = Gazetteer(self.gazetteer) if self.gazetteer else open_default()
+        if self.overlay:
+            from gazetteer.overlay import with_overlay
+
+            gazetteer = with_overlay(gazetteer, self.overlay)
         return Pipeline(gazetteer, model=self.model, options=self.options)
 
 
@@ -463,19 +472,27 @@ def _dask(chunks: Iterator[list[Item]], spec: PipelineSpec, workers: int, schedu
     except ImportError:  # pragma: no cover - depends on the installation
         raise GeomapError("the Dask engine needs dask.distributed: pip install 'geomap[dask]'") from None
 
+    # distributed logs every start and stop at INFO level: keep that out of a run's output
+    # unless geomap itself is asked for debug output.
+    chatter = logging.getLogger("distributed")
+    level = chatter.level
+    if not log.isEnabledFor(logging.DEBUG):
+        chatter.setLevel(logging.WARNING)
     own_client = own_cluster = None
-    if client is None:
-        if scheduler:
-            try:
-                client = own_client = Client(scheduler, timeout="30s")
-            except OSError as exc:
-                raise GeomapError(f"cannot reach the Dask scheduler {scheduler} ({exc}): "
-                                  "check the address (tcp://HOST:8786) and that the scheduler runs") from None
-        else:
-            own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                       dashboard_address=None)
-            client = own_client = Client(own_cluster)
     try:
+        if client is None:
+            if scheduler:
+                try:
+                    client = own_client = Client(scheduler, timeout="30s")
+                except OSError as exc:
+                    raise GeomapError(f"cannot reach the Dask scheduler {scheduler} ({exc}): check the "
+                                      "address (tcp://HOST:8786) and that the scheduler runs") from None
+            else:
+                # Loopback only; the scheduler's web server on a free port (not 8787, which may
+                # be taken by another cluster on the machine).
+                own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                                           host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                client = own_client = Client(own_cluster)
         threads = sum(client.nthreads().values()) or workers
 
         def submit(chunk: list[Item], start: int):
@@ -488,6 +505,7 @@ def _dask(chunks: Iterator[list[Item]], spec: PipelineSpec, workers: int, schedu
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
+        chatter.setLevel(level)
 
 
 # -- writing JSON Lines --------------------------------------------------------------------------
@@ -608,8 +626,6 @@ def run_jsonl(
     path: Path | None = None
     stream: IO[str] | None = None
     if out is None:
-        import sys
-
         stream = sys.stdout
     elif isinstance(out, (str, os.PathLike)):
         path = Path(out)
@@ -738,28 +754,51 @@ def _count_lines(path: Path) -> int:
 
 
 _JSONL_NAMES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+InputErrorHandler = Callable[[str, InputError], None]
 
 
-def stream_inputs(inputs: Iterable[str], *, stdin: IO[bytes] | None = None, **read_options: Any) -> Iterator[Item]:
-    """The documents of the inputs, read lazily, for a batch run.
+def stream_inputs(
+    inputs: Iterable[str],
+    *,
+    stdin: IO[bytes] | None = None,
+    on_error: InputErrorHandler | None = None,
+    follow: bool = False,
+    fetch_options: Any = None,
+) -> Iterator[Item]:
+    """The documents of the inputs, read lazily and in order, for a batch run.
 
-    A ``.jsonl`` (or ``.jsonl.gz``) file is read line by line, so that memory stays flat
-    whatever its size; a malformed line becomes an :class:`UnreadableDocument` (id
-    ``FILE:LINE``) and reading goes on. A directory is read with
-    :func:`geomap.io.read_inputs`, and a file in it that cannot be read (undecodable, binary,
-    empty) becomes an :class:`UnreadableDocument` too. Every other input goes through
-    :func:`~geomap.io.read_inputs` as it is: a named input that cannot be read (missing,
-    empty, binary) raises :class:`~geomap.errors.InputError`, as does a ``.jsonl`` file that is
-    empty or whose compressed stream is broken.
+    The same inputs as :func:`geomap.io.read_inputs`, with the same ids, but nothing is held
+    in memory beyond the document being read:
+
+    - a ``.jsonl`` (or ``.jsonl.gz``) file is read line by line; a malformed line becomes an
+      :class:`UnreadableDocument` (id ``FILE:LINE``, or the record's id when it has one) and
+      reading goes on;
+    - a directory is walked and each article file in it read in turn (a JSON Lines file in it
+      line by line);
+    - ``-`` (standard input) is read line by line when it holds JSON Lines (plain or gzip),
+      else as one article, page or feed;
+    - everything else (text, HTML, feeds, addresses) goes through
+      :func:`~geomap.io.read_inputs`.
 
     Parameters
     ----------
     inputs
-        As for :func:`geomap.io.read_inputs`.
+        Paths (files or directories), ``http(s)://`` addresses, or ``-``.
     stdin
-        The stream ``-`` reads.
-    **read_options
-        Passed to :func:`geomap.io.read_inputs` (``follow``, ``fetch_options``).
+        The stream ``-`` reads (default: the process's standard input).
+    on_error
+        Called as ``on_error(input, error)`` when an input (a named file, a file of a
+        directory, an address) cannot be read; reading goes on with the next. Without it the
+        error is raised.
+    follow, fetch_options
+        As for :func:`geomap.io.read_inputs`.
+
+    Raises
+    ------
+    InputError
+        An input cannot be read (only without ``on_error``).
 
     Examples
     --------
@@ -769,41 +808,55 @@ def stream_inputs(inputs: Iterable[str], *, stdin: IO[bytes] | None = None, **re
     >>> [(type(d).__name__, d.id) for d in stream_inputs([str(corpus)])]   # doctest: +ELLIPSIS
     [('SourceDocument', 'a'), ('UnreadableDocument', '...c.jsonl:2')]
     """
-    from .io import read_inputs
+    from . import io as gio
+    from .web import is_url
+
+    def guarded(name: str, items: Iterator[Item]) -> Iterator[Item]:
+        try:
+            yield from items
+        except InputError as exc:
+            if on_error is None:
+                raise
+            on_error(name, exc)
 
     for name in inputs:
+        if name == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from guarded("-", _stream_stdin(stream, follow, fetch_options))
+            continue
         path = Path(name)
-        if name != "-" and name.lower().endswith(_JSONL_NAMES) and path.is_file():
-            yield from _stream_jsonl(path)
-        elif name != "-" and path.is_dir():
-            failed: list[UnreadableDocument] = []
-
-            def record(where: str, error: InputError, directory: str = name) -> None:
-                if where == directory:
-                    raise error  # the directory itself: nothing in it can be read
-                failed.append(UnreadableDocument(where, str(error)))
-
-            for document in read_inputs([name], stdin=stdin, on_error=record, **read_options):
-                yield from failed
-                failed.clear()
-                yield document
-            yield from failed
+        if is_url(name):
+            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
+        elif path.is_dir():
+            try:
+                files = list(gio._walk(path))
+            except InputError as exc:
+                if on_error is None:
+                    raise
+                on_error(name, exc)
+                continue
+            for file, doc_id in files:
+                if file.name.lower().endswith(_JSONL_NAMES):
+                    yield from guarded(str(file), _stream_jsonl(file))
+                else:
+                    yield from guarded(str(file), gio._read_path(file, doc_id, follow, fetch_options))
+        elif name.lower().endswith(_JSONL_NAMES) and path.is_file():
+            yield from guarded(name, _stream_jsonl(path))
         else:
-            yield from read_inputs([name], stdin=stdin, **read_options)
+            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
+
+
+def _jsonl_stem(name: str) -> str:
+    for suffix in _JSONL_NAMES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def _stream_jsonl(path: Path) -> Iterator[Item]:
-    from .io import METADATA_KEYS
-
-    stem = path.name
-    for suffix in _JSONL_NAMES:
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    """The documents of a JSON Lines file (``.gz`` too), one line at a time."""
     import zlib
 
-    number = 0
-    documents = 0
     try:
         if path.name.lower().endswith(".gz"):
             import gzip
@@ -811,19 +864,105 @@ def _stream_jsonl(path: Path) -> Iterator[Item]:
             handle: IO[bytes] = gzip.open(path, "rb")
         else:
             handle = path.open("rb")
-        with handle:
-            for number, raw in enumerate(handle, start=1):
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if not raw.strip():
-                    continue
-                documents += 1
-                yield _jsonl_record(raw, f"{path}:{number}", f"{stem}-{number}", METADATA_KEYS)
-    except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a broken compressed stream
-        where = f"after line {number}" if number else "at all"
-        raise InputError(f"{path} cannot be read {where} ({exc}): give an intact, readable file") from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read ({exc.strerror or exc}): check the path") from None
+    with handle:
+        yield from _jsonl_lines(handle, str(path), _jsonl_stem(path.name), broken=(OSError, EOFError, zlib.error))
+
+
+def _jsonl_lines(lines: Iterable[bytes], where: str, stem: str, *,
+                 broken: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Item]:
+    """The documents of JSON Lines read from ``lines``; ``where`` names the source in messages."""
+    from .io import METADATA_KEYS
+
+    number = documents = 0
+    iterator = iter(lines)
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            break
+        except broken as exc:  # unreadable, or a broken compressed stream
+            after = f"after line {number}" if number else "at all"
+            raise InputError(f"{where} cannot be read {after} ({exc}): give an intact, readable file") from None
+        number += 1
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        documents += 1
+        yield _jsonl_record(raw, f"{where}:{number}", f"{stem}-{number}", METADATA_KEYS)
     if documents == 0:
-        raise InputError(f"{path} is empty: give one JSON object per line")
+        raise InputError(f"{where} is empty: give one JSON object per line")
+
+
+class _Prefixed:
+    """A binary stream with some bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            data, self._head = self._head + self._rest.read(), b""
+            return data
+        if self._head:
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+    def readline(self, size: int = -1) -> bytes:
+        if self._head:
+            cut = self._head.find(b"\n")
+            if cut >= 0:
+                data, self._head = self._head[:cut + 1], self._head[cut + 1:]
+                return data
+            data, self._head = self._head + self._rest.readline(), b""
+            return data
+        return self._rest.readline()
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+
+def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any) -> Iterator[Item]:
+    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed."""
+    from .io import _documents_from_bytes
+
+    head = stream.read(2)
+    source: Any = _Prefixed(head, stream)
+    compressed = head.startswith(_GZIP_MAGIC)
+    if compressed:
+        import gzip
+        import zlib
+
+        source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
+        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error))
+        return
+    skipped = b""
+    line = source.readline()
+    while line and not line.strip():  # blank lines before the first record
+        skipped += line
+        line = source.readline()
+    if _is_json_object(line):
+        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin")
+        return
+    data = skipped + line + source.read()
+    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options)
+
+
+def _is_json_object(line: bytes) -> bool:
+    if not line.lstrip(b"\xef\xbb\xbf \t").startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(line.decode("utf-8-sig")), dict)
+    except (UnicodeDecodeError, ValueError):
+        return False
 
 
 def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequence[str]) -> Item:

