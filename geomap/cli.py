@@ -794,6 +794,9 @@ def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
 
     if args.geonames:
         return _cmd_gazetteer_import(args)
+    if args.output:
+        raise InputError("-o/--output is for --geonames imports: the embedded gazetteer is built at --gazetteer "
+                         "PATH, or in the cache")
     started = time.perf_counter()
     gazetteer = _open_gazetteer(args, rebuild=True)
     info = gazetteer.info()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -175,6 +176,9 @@ def to_table(documents: Iterable[Document]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def to_kml(documents: Iterable[Document], *, gazetteer: Gazetteer | None = None) -> str:
     """A KML 2.2 document with one Placemark per distinct place, for Google Earth and GIS tools.
 
@@ -190,7 +194,8 @@ def to_kml(documents: Iterable[Document], *, gazetteer: Gazetteer | None = None)
     from xml.sax.saxutils import escape as xml_escape
 
     def text(value: object) -> str:
-        return xml_escape(str(value), {'"': "&quot;"})
+        # XML 1.0 cannot carry most control characters, even escaped: they are dropped.
+        return xml_escape(_XML_INVALID.sub("", str(value)), {'"': "&quot;"})
 
     def ring(coords) -> str:
         return " ".join(f"{round(x, 6)},{round(y, 6)}" for x, y, *_ in coords)
