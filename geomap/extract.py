@@ -49,7 +49,7 @@ _NEVER = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
 
 _AREA_AFTER = {
     "region", "regions", "oblast", "oblasts", "province", "provinces", "state", "county",
-    "counties", "district", "districts", "governorate", "governorates", "prefecture",
+    "counties", "district", "districts", "area", "governorate", "governorates", "prefecture",
     "krai", "kray", "territory", "voivodeship", "canton", "raion", "hromada",
 }
 _CITY_AFTER = {"city", "town", "village", "settlement"}

@@ -94,11 +94,12 @@ def test_surnames_and_common_words_are_not_places(real_pipeline):
 
 def test_regions_named_by_possessive_and_peoples_republic(real_pipeline):
     doc = real_pipeline.parse("Two people were injured in shelling of Luhansk's Pervomaisk. Moscow backed "
-                              "the people's republics of Donetsk and Lugansk.")
+                              "the people's republics of Donetsk and Lugansk. Units left the Zaporozhye area.")
     kinds = {pm.mention.surface: pm.place.kind.value for pm in doc.mentions if pm.place}
     assert kinds["Luhansk"] == "admin1"
     assert kinds["Donetsk"] in ("admin1", "region") and kinds["Lugansk"] in ("admin1", "region")
     assert kinds["Pervomaisk"] == "city"
+    assert kinds["Zaporozhye area"] == "admin1"
 
 
 def test_a_definition_names_the_container_and_the_name_keeps_that_sense(real_pipeline):
