@@ -304,10 +304,20 @@ def _work(spec: PipelineSpec, items: list[tuple], start: int, batch_size: int) -
     return process_chunk(pipeline, [_from_wire(i) for i in items], start, batch_size=batch_size)
 
 
-def _ignore_sigint() -> None:
+def _worker_init() -> None:
+    """Set up a pool worker: Ctrl-C is the parent's to handle (it stops the workers), and on
+    Linux the worker ends with its parent even when the parent is killed outright."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - an unusual libc
+            log.debug("cannot ask to end with the parent process", exc_info=True)
 
 
 # -- engines -------------------------------------------------------------------------------------
@@ -455,14 +465,21 @@ def _process_pool(chunks: Iterator[list[Item]], spec: PipelineSpec, workers: int
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
-    try:
-        def submit(chunk: list[Item], start: int):
-            return executor.submit(_work, spec, [_to_wire(s) for s in chunk], start, batch_size)
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+    def submit(chunk: list[Item], start: int):
+        return executor.submit(_work, spec, [_to_wire(s) for s in chunk], start, batch_size)
 
+    try:
         yield from _ordered(chunks, submit, window=2 * workers)
-    finally:
+    except BaseException:
+        # Interrupted (Ctrl-C, the consumer stopped) or failed: the chunks in flight will not
+        # be written, so stop the workers at once rather than wait for them (after Ctrl-C an
+        # orderly shutdown can wait forever on workers that never see their stop message).
+        for worker in list((getattr(executor, "_processes", None) or {}).values()):
+            worker.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def _dask(chunks: Iterator[list[Item]], spec: PipelineSpec, workers: int, scheduler: str | None,
@@ -664,9 +681,10 @@ def run_jsonl(
 
     if resumed:
         report_progress()
+    chunks = process(iterator, **engine)
     try:
         try:
-            for outcomes in process(iterator, **engine):
+            for outcomes in chunks:
                 lines = []
                 for outcome in outcomes:
                     seen += 1
@@ -696,6 +714,9 @@ def run_jsonl(
         if path is not None and not opened and not append:
             emit("")  # every document failed and was skipped: still leave an (empty) output
     finally:
+        # Stop the engine now (worker processes, a Dask cluster), not whenever the suspended
+        # generator is collected: after Ctrl-C that may be never, and the process would hang.
+        chunks.close()
         if opened and handle is not None:
             handle.close()
     return BatchReport(documents=seen, written=written, failed=failed, resumed=resumed, words=words,
