@@ -65,6 +65,7 @@ _NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another
 _COHERENCE = 1.2
 _MAX_SUPPORT = 3.0
 _NOT_THE_AREA = -5.0
+_MEMO_SIZE = 100_000
 _SUBURB_KM = 40.0
 _COUNTRY_NAMESAKE = -3.0
 _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
@@ -137,6 +138,8 @@ class Resolver:
         self.gazetteer = gazetteer
         self.options = options or ResolverOptions()
         self._capitals: dict[str, str] | None = None
+        self._containment: dict[tuple[str, float, float], bool] = {}
+        self._plain_lookups: dict[str, list[NameMatch]] = {}
 
     def resolve(self, toponym: Toponym) -> Resolution:
         """Resolve one toponym without document context."""
@@ -280,7 +283,7 @@ class Resolver:
                 score += bonus
                 reasons.append(f"text is about {place.admin1 or place.admin1_code} {bonus:+.1f}")
         for region in context.regions:
-            if region.id != place.id and not place.kind.is_area and self.gazetteer.contains(region.id, place.lat, place.lon):
+            if region.id != place.id and not place.kind.is_area and self._contains(region.id, place.lat, place.lon):
                 score += _IN_NAMED_REGION
                 reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
                 break
@@ -304,13 +307,32 @@ class Resolver:
             reasons.append(f"outside the bounding box {_OUTSIDE_BBOX:+.1f}")
         return score, tuple(reasons)
 
+    def _contains(self, area_id: str, lat: float, lon: float) -> bool:
+        """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
+        key = (area_id, lat, lon)
+        found = self._containment.get(key)
+        if found is None:
+            if len(self._containment) >= _MEMO_SIZE:
+                self._containment.clear()
+            found = self._containment[key] = self.gazetteer.contains(area_id, lat, lon)
+        return found
+
+    def _lookup_plain(self, name: str) -> list[NameMatch]:
+        """Exact-name lookup (no spelling keys) of a container, remembered."""
+        found = self._plain_lookups.get(name)
+        if found is None:
+            if len(self._plain_lookups) >= _MEMO_SIZE:
+                self._plain_lookups.clear()
+            found = self._plain_lookups[name] = self.gazetteer.lookup(name, spelling=False)
+        return found
+
     def _region_holds(self, region: Place, point: Place) -> bool:
         if region.admin1_code and point.admin1_code == region.admin1_code:
             return True
-        return region.has_geometry and self.gazetteer.contains(region.id, point.lat, point.lon)
+        return region.has_geometry and self._contains(region.id, point.lat, point.lon)
 
     def _inside_named(self, place: Place, container: str) -> bool:
-        for match in self.gazetteer.lookup(container, spelling=False):
+        for match in self._lookup_plain(container):
             area = match.place
             if area.id == place.id:
                 continue
@@ -324,11 +346,11 @@ class Resolver:
                 return True
             if area.kind is PlaceKind.ADMIN1 and area.admin1_code and place.admin1_code == area.admin1_code:
                 return True
-            if area.kind is PlaceKind.ADMIN1 and self.gazetteer.contains(area.id, place.lat, place.lon):
+            if area.kind is PlaceKind.ADMIN1 and self._contains(area.id, place.lat, place.lon):
                 return True
             if area.kind in (PlaceKind.ADMIN2, PlaceKind.REGION) and area.has_geometry \
                     and (area.country_code is None or area.country_code == place.country_code) \
-                    and self.gazetteer.contains(area.id, place.lat, place.lon):
+                    and self._contains(area.id, place.lat, place.lon):
                 return True
         return False
 
@@ -404,6 +426,8 @@ def _coherence(place: Place, support: list[tuple[Candidate, ...]]) -> float:
     """How many other names of the text could denote a place near this one: for each other
     name, the best of (distance weight x square root of that candidate's score)."""
     total = 0.0
+    reach = _NEARBY[-1][0]
+    km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
     for candidates in support:
         best = 0.0
         for candidate in candidates:
@@ -411,6 +435,9 @@ def _coherence(place: Place, support: list[tuple[Candidate, ...]]) -> float:
             if other.id == place.id or other.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
                 continue
             if abs(other.lat - place.lat) > 4.0:
+                continue
+            dlon = abs(other.lon - place.lon) % 360.0
+            if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
                 continue
             distance = _km(place, other)
             for limit, weight in _NEARBY:
