@@ -446,6 +446,9 @@ class Gazetteer:
         geom = self.geometry(area_id)
         if geom is None:
             return False
+        west, south, east, north = _bounds_cached(self, area_id)
+        if not (west - tolerance <= lon <= east + tolerance and south - tolerance <= lat <= north + tolerance):
+            return False  # most questions are about far-away namesakes: answered without shapely
         point = shapely.Point(lon, lat)
         return bool(shapely.contains(geom, point) or shapely.dwithin(geom, point, tolerance))
 
@@ -516,6 +519,11 @@ class Gazetteer:
             kind=self._meta.get("kind", "embedded"),
             built_at=self._meta.get("built_at"),
         )
+
+
+@lru_cache(maxsize=8192)
+def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, float, float]:
+    return tuple(gazetteer.geometry(area_id).bounds)
 
 
 @lru_cache(maxsize=512)
