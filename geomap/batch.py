@@ -651,9 +651,17 @@ def run_jsonl(
 
     seen = resumed = 0
     append = False
+    # A path is written through ``OUT.partial``, renamed to OUT once the run is complete: an
+    # earlier OUT is replaced only in full, and an interrupted run leaves its records in the
+    # partial file, which ``resume`` continues.
+    target = path
+    if path is not None:
+        path = partial_path(path)
     if resume:
-        if path is None:
+        if path is None or target is None:
             raise ValueError("resume needs an output path")
+        if not (path.exists() and path.stat().st_size) and target.exists() and target.stat().st_size:
+            path = target  # a completed earlier run: continue it in place
         if path.exists() and path.stat().st_size:
             previous = _Previous(path)
             previous.scan()
@@ -665,6 +673,7 @@ def run_jsonl(
     written = failed = words = 0
     handle: IO[str] | None = stream
     opened = False
+    complete = False
 
     def emit(lines: str) -> None:
         nonlocal handle, opened
@@ -713,14 +722,26 @@ def run_jsonl(
             raise InputError("the inputs hold no documents: give at least one article")
         if path is not None and not opened and not append:
             emit("")  # every document failed and was skipped: still leave an (empty) output
+        complete = True
     finally:
         # Stop the engine now (worker processes, a Dask cluster), not whenever the suspended
         # generator is collected: after Ctrl-C that may be never, and the process would hang.
         chunks.close()
         if opened and handle is not None:
             handle.close()
+    if path is not None and target is not None and path != target and complete:
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target} ({exc.strerror or exc}): choose a writable -o path") from None
     return BatchReport(documents=seen, written=written, failed=failed, resumed=resumed, words=words,
                        seconds=time.perf_counter() - started)
+
+
+def partial_path(path: str | os.PathLike[str]) -> Path:
+    """Where a run writes ``path`` until it is complete (``OUT.partial``)."""
+    path = Path(path)
+    return path.with_name(path.name + ".partial")
 
 
 def _truncate(path: Path, size: int) -> None:

@@ -158,16 +158,19 @@ def test_an_interrupted_library_run_resumes_without_duplicates(tmp_path, records
         if state.done >= 8:
             raise KeyboardInterrupt
 
+    out.write_text("an earlier run's output\n")
     with pytest.raises(KeyboardInterrupt):
         batch.run_jsonl(batch.stream_inputs([str(_write(tmp_path, records))]), out, pipeline=tiny_pipeline,
                         chunk_size=4, progress=interrupt)
-    written = out.read_bytes()
+    assert out.read_text() == "an earlier run's output\n"  # replaced only by a complete run
+    partial = batch.partial_path(out)
+    written = partial.read_bytes()
     assert written == b"".join(reference.splitlines(keepends=True)[:8])
-    with out.open("ab") as handle:  # and the write of the next line was torn
+    with partial.open("ab") as handle:  # and the write of the next line was torn
         handle.write(b'{"id": "doc-008", "pla')
     report = batch.run_jsonl(batch.stream_inputs([str(tmp_path / "c.jsonl")]), out, resume=True,
                              pipeline=tiny_pipeline, chunk_size=4)
-    assert out.read_bytes() == reference
+    assert out.read_bytes() == reference and not partial.exists()
     assert (report.resumed, report.processed, report.written) == (8, len(records) - 8, len(records) - 8)
 
 
@@ -185,7 +188,8 @@ def test_an_interrupted_pool_run_stops_its_workers_and_resumes(tmp_path, records
         batch.run_jsonl(batch.stream_inputs([str(corpus)]), out, spec=spec, workers=2, chunk_size=4,
                         progress=interrupt)
     assert multiprocessing.active_children() == []  # no worker left behind
-    assert out.read_bytes() == b"".join(reference.splitlines(keepends=True)[:4])
+    assert not out.exists()  # only a complete run writes OUT; the records so far are in OUT.partial
+    assert batch.partial_path(out).read_bytes() == b"".join(reference.splitlines(keepends=True)[:4])
     report = batch.run_jsonl(batch.stream_inputs([str(corpus)]), out, resume=True, spec=spec, workers=2,
                              chunk_size=4)
     assert out.read_bytes() == reference and report.resumed == 4
@@ -209,8 +213,9 @@ def test_ctrl_c_stops_a_pool_run_and_resume_completes_it(tmp_path, records, refe
             "--workers", "2", "--chunk-size", "2", "--gazetteer", str(tiny_gazetteer_path)]
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    partial = batch.partial_path(out)
     for _ in range(1200):  # until the first lines are written (bounded: at most 60 s)
-        if out.exists() and out.stat().st_size or process.poll() is not None:
+        if partial.exists() and partial.stat().st_size or process.poll() is not None:
             break
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
@@ -220,10 +225,12 @@ def test_ctrl_c_stops_a_pool_run_and_resume_completes_it(tmp_path, records, refe
         process.kill()
         pytest.fail("geomap did not stop after Ctrl-C: " + process.communicate()[1])
     assert process.returncode == 130 and "geomap: interrupted" in err, err
-    kept = out.read_text("utf-8")
+    assert not out.exists()
+    kept = partial.read_text("utf-8")
     assert kept.endswith("\n") and 0 < len(kept.splitlines()) < len(big)
     done = subprocess.run([*argv, "--resume", "-q"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    assert not partial.exists()
     lines = out.read_text("utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in big]
     expected = [json.loads(line)["places"] for line in reference.decode("utf-8").splitlines()]
