@@ -64,7 +64,9 @@ def _url_table() -> dict[str, str]:
     for asset in _manifest()["assets"].values():
         for url, rel in asset["urls"].items():
             key = _url_key(url)
-            assert key is not None, url
+            if key is None:  # the shipped manifest is broken: a packaging error, not user input
+                raise RuntimeError(f"geomap/assets/manifest.json: {url!r} is not a remote URL; "
+                                   "regenerate it with scripts/vendor_assets.py")
             table[key] = rel
     return table
 
