@@ -105,10 +105,25 @@ class _Context:
     regions: list[Place] = field(default_factory=list)
     points: list[Place] = field(default_factory=list)
     support: list[tuple[Candidate, ...]] = field(default_factory=list)
+    _nearby: list[list[tuple[str, float, float, float]]] | None = None
+    _total: int | None = None
 
     @property
     def total(self) -> int:
-        return sum(self.countries.values())
+        if self._total is None:
+            self._total = sum(self.countries.values())
+        return self._total
+
+    def nearby(self) -> list[list[tuple[str, float, float, float]]]:
+        """The support as (id, lat, lon, square root of score) per other name, worked out once
+        for all the candidates scored in this context (countries and continents left out)."""
+        if self._nearby is None:
+            self._nearby = [
+                [(c.place.id, c.place.lat, c.place.lon, math.sqrt(c.score)) for c in candidates
+                 if c.place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)]
+                for candidates in self.support
+            ]
+        return self._nearby
 
 
 def _population_prior(population: int | None) -> float:
@@ -288,7 +303,7 @@ class Resolver:
                 reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
                 break
         if place.kind is PlaceKind.CITY and context.support:
-            coherence = _coherence(place, context.support)
+            coherence = _coherence(place, context.nearby())
             if coherence >= 0.05:
                 bonus = _COHERENCE * min(coherence, _MAX_SUPPORT)
                 score += bonus
@@ -422,30 +437,35 @@ def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
     return hint in areas and kind in areas
 
 
-def _coherence(place: Place, support: list[tuple[Candidate, ...]]) -> float:
+def _coherence(place: Place, nearby: list[list[tuple[str, float, float, float]]]) -> float:
     """How many other names of the text could denote a place near this one: for each other
     name, the best of (distance weight x square root of that candidate's score)."""
     total = 0.0
     reach = _NEARBY[-1][0]
     km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
-    for candidates in support:
+    lat0, lon0, own = place.lat, place.lon, place.id
+    for points in nearby:
         best = 0.0
-        for candidate in candidates:
-            other = candidate.place
-            if other.id == place.id or other.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
+        for other_id, lat, lon, root_score in points:
+            if other_id == own or abs(lat - lat0) > 4.0:
                 continue
-            if abs(other.lat - place.lat) > 4.0:
-                continue
-            dlon = abs(other.lon - place.lon) % 360.0
+            dlon = abs(lon - lon0) % 360.0
             if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
                 continue
-            distance = _km(place, other)
+            distance = _km_between(lat0, lon0, lat, lon)
             for limit, weight in _NEARBY:
                 if distance <= limit:
-                    best = max(best, weight * math.sqrt(candidate.score))
+                    best = max(best, weight * root_score)
                     break
         total += best
     return total
+
+
+def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _km(a: Place, b: Place) -> float:
