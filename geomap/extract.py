@@ -172,7 +172,7 @@ class PlaceExtractor:
         bounds = sentence_bounds(text)
         mentions = [self._mention(doc, f, bounds) for f in found]
         mentions = [m for m in mentions if m is not None and self._plausible(m)]
-        return _with_containers(text, _possessive_containers(text, _spread_qualifiers(doc, mentions)))
+        return _with_containers(text, _possessive_containers(text, _spread_qualifiers(text, mentions)))
 
     def _plausible(self, mention: Mention) -> bool:
         """Drop nationality words and bare compass words that the model tagged as places."""
@@ -551,13 +551,12 @@ def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _spread_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+def _spread_qualifiers(text: str, mentions: list[Mention]) -> list[Mention]:
     """Coordinated names share a qualifier: "the Zaporozhye and Kherson regions",
     "the Donetsk and Luhansk region", "the regions of Donetsk and Luhansk"."""
     from dataclasses import replace
 
     out = list(mentions)
-    text = doc.text  # built anew on every access: once, not once per pair
     coordinated = [text[out[i].end:out[i + 1].start].strip().lower() in {"and", ",", "or", "&", ", and", ", or"}
                    for i in range(len(out) - 1)]
     for i in range(len(out) - 2, -1, -1):  # backwards: a qualifier after the last name
