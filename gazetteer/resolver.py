@@ -154,6 +154,7 @@ class Resolver:
         self.options = options or ResolverOptions()
         self._capitals: dict[str, str] | None = None
         self._containment: dict[tuple[str, float, float], bool] = {}
+        self._priors: dict[str, float] = {}
         self._plain_lookups: dict[str, list[NameMatch]] = {}
 
     def resolve(self, toponym: Toponym) -> Resolution:
@@ -239,12 +240,16 @@ class Resolver:
         return extra
 
     def _prior(self, place: Place) -> float:
-        if place.kind is PlaceKind.CITY:
-            prior = _population_prior(place.population)
-            if self._is_capital(place):
-                prior += 1.5
-            return prior
-        return _KIND_PRIOR.get(place.kind, 4.0)
+        prior = self._priors.get(place.id)
+        if prior is None:
+            if place.kind is PlaceKind.CITY:
+                prior = _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
+            else:
+                prior = _KIND_PRIOR.get(place.kind, 4.0)
+            if len(self._priors) >= _MEMO_SIZE:
+                self._priors.clear()
+            self._priors[place.id] = prior
+        return prior
 
     def _is_capital(self, place: Place) -> bool:
         if self._capitals is None:
