@@ -237,6 +237,8 @@ class PlaceExtractor:
             if ent.label_ in _PLACE_LABELS:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 parts = self._known_parts(doc, start, ent.end)
+                if not parts and self._unknown_person(doc[start:ent.end], person_words):
+                    continue  # "Saakashvili" tagged GPE here, a person's surname elsewhere in the text
                 for s, e in parts or [(start, ent.end)]:
                     take(s, e, ent.label_)
         # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
@@ -286,6 +288,12 @@ class PlaceExtractor:
                 for i in range(s, e):
                     used[i - start] = True
         return sorted(parts)
+
+    def _unknown_person(self, span: Span, person_words: frozenset[str]) -> bool:
+        """A name no gazetteer entry bears whose words all belong to a personal name of the text."""
+        words = [t.lower_ for t in span if t.is_alpha]
+        return bool(words) and all(w in person_words for w in words) and \
+            self._strength(self._lookup_name(span.text)[0]) == 0.0
 
     def _person_words(self, doc: Doc) -> frozenset[str]:
         """Words inside multi-word personal names of this document ("Michael Jordan"), where

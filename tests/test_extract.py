@@ -1,0 +1,66 @@
+"""The extractor's rules on hand-labelled documents: a blank spaCy pipeline, entities set by the
+test, the tiny gazetteer. No statistical model, so each rule is tested whatever a model tags."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from geomap.extract import PlaceExtractor
+
+
+@pytest.fixture(scope="module")
+def blank():
+    return spacy.blank("en")
+
+
+def labelled(blank, text: str, entities: list[tuple[str, str]]):
+    """A Doc of ``text`` whose entities are the given (surface, label) pairs, found in order."""
+    doc = blank(text)
+    spans, position = [], 0
+    for surface, label in entities:
+        start = text.index(surface, position)
+        position = start + len(surface)
+        span = doc.char_span(start, position, label=label)
+        assert span is not None, surface
+        spans.append(span)
+    doc.ents = spans
+    return doc
+
+
+def surfaces(extractor, doc):
+    return [m.surface for m in extractor.mentions(doc)]
+
+
+def test_an_unknown_name_tagged_as_a_place_but_borne_by_a_person_is_dropped(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Mikheil Saakashvili met troops. Later Saakashvili said Kyiv would hold.",
+                   [("Mikheil Saakashvili", "PERSON"), ("Saakashvili", "GPE"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv"]
+
+
+def test_an_unknown_name_tagged_as_a_place_is_otherwise_kept_unresolved(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Troops reached Hardeetown near Kyiv.", [("Hardeetown", "GPE"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Hardeetown", "Kyiv"]
+
+
+def test_a_place_entity_that_is_no_name_is_split_into_the_names_it_holds(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Aid reached Kyiv Kharkiv overnight.", [("Kyiv Kharkiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv", "Kharkiv"]
+
+
+def test_a_named_feature_is_not_split(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Boats crossed the Kherson Harbour at dawn.", [("Kherson Harbour", "LOC")])
+    assert surfaces(extractor, doc) == ["Kherson Harbour"]
+
+
+def test_a_definition_names_the_container(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Alexandria is a small city in Louisiana. Alexandria grew.",
+                   [("Alexandria", "GPE"), ("Louisiana", "GPE"), ("Alexandria", "GPE")])
+    containers = [(m.surface, m.container) for m in extractor.mentions(doc)]
+    assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
