@@ -967,9 +967,7 @@ def evaluate(
                 if tgold.kind is not None:
                     pred_kind = normalize_kind(pred.kind)
                     kind_pairs += 1
-                    if pred_kind == tgold.kind or (
-                        tgold.kind == "region" and pred_kind in ("admin1", "admin2")
-                    ):
+                    if _kind_right(tgold.kind, pred.kind):
                         kind_correct += 1
                     key = (tgold.kind, pred_kind)
                     confusion[key] = confusion.get(key, 0) + 1
@@ -1105,36 +1103,7 @@ def calibration(
     >>> calibration([doc], {"d": [far]}).flagged_error_rate
     1.0
     """
-    n_pred = n_flagged = f_pairs = u_pairs = f_wrong = u_wrong = 0
-    for doc in gold:
-        preds = list(predicted.get(doc.id, ()))
-        known = [p for p in preds if p.flagged is not None]
-        n_pred += len(known)
-        n_flagged += sum(1 for p in known if p.flagged)
-        scored = [t for t in doc.toponyms if not t.embedded]
-        pairs = match_spans([(t.start, t.end) for t in scored], [(p.start, p.end) for p in preds])
-        for gi, pi in pairs:
-            tgold, pred = scored[gi], preds[pi]
-            if pred.flagged is None or not tgold.has_coordinates:
-                continue
-            wrong = (not pred.has_coordinates) or distance_km(
-                tgold.lat, tgold.lon, pred.lat, pred.lon  # type: ignore[arg-type]
-            ) > ACCURACY_KM
-            if pred.flagged:
-                f_pairs += 1
-                f_wrong += wrong
-            else:
-                u_pairs += 1
-                u_wrong += wrong
-    if n_pred == 0:
-        return None
-    f_rate, u_rate = _ratio(f_wrong, f_pairs), _ratio(u_wrong, u_pairs)
-    ratio = f_rate / u_rate if f_rate is not None and u_rate else None
-    return Calibration(
-        predictions=n_pred, flagged=n_flagged, flagged_pairs=f_pairs, unflagged_pairs=u_pairs,
-        flagged_wrong=f_wrong, unflagged_wrong=u_wrong, flagged_share=_ratio(n_flagged, n_pred),
-        flagged_error_rate=f_rate, unflagged_error_rate=u_rate, error_ratio=ratio,
-    )
+    return _calibrate(gold, predicted, kinds=False)
 
 
 def _kind_right(gold_kind: str, predicted_kind: str | None) -> bool:
@@ -1163,6 +1132,16 @@ def kind_aware_calibration(
     >>> kind_aware_calibration([doc], {"d": [oblast]}).unflagged_error_rate
     1.0
     """
+    return _calibrate(gold, predicted, kinds=True)
+
+
+def _calibrate(
+    gold: Sequence[GoldDocument],
+    predicted: Mapping[str, Sequence[Predicted]],
+    *,
+    kinds: bool,
+) -> Calibration | None:
+    """:func:`calibration` (``kinds=False``) and :func:`kind_aware_calibration` (``kinds=True``)."""
     n_pred = n_flagged = f_pairs = u_pairs = f_wrong = u_wrong = 0
     for doc in gold:
         preds = list(predicted.get(doc.id, ()))
@@ -1173,15 +1152,16 @@ def kind_aware_calibration(
         pairs = match_spans([(t.start, t.end) for t in scored], [(p.start, p.end) for p in preds])
         for gi, pi in pairs:
             tgold, pred = scored[gi], preds[pi]
-            if pred.flagged is None or not (tgold.has_coordinates or tgold.kind is not None):
+            judge_kind = kinds and tgold.kind is not None
+            if pred.flagged is None or not (tgold.has_coordinates or judge_kind):
                 continue
             wrong = not pred.has_coordinates
             if not wrong and tgold.has_coordinates:
                 wrong = distance_km(
                     tgold.lat, tgold.lon, pred.lat, pred.lon  # type: ignore[arg-type]
                 ) > ACCURACY_KM
-            if not wrong and tgold.kind is not None:
-                wrong = not _kind_right(tgold.kind, pred.kind)
+            if not wrong and judge_kind:
+                wrong = not _kind_right(tgold.kind, pred.kind)  # type: ignore[arg-type]
             if pred.flagged:
                 f_pairs += 1
                 f_wrong += wrong
