@@ -10,6 +10,8 @@ Layers:
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,42 @@ def tiny_pipeline(tiny_gazetteer, nlp):
 @pytest.fixture()
 def example_article() -> Path:
     return EXAMPLES / "frontline_report.txt"
+
+
+#: Flags for Debian's Chromium run as root on a machine with a closed network.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium to drive, or a test failure (a skip with GEOMAP_SKIP_BROWSER=1) saying why not."""
+    from geomap.screenshot import ChromiumNotFound, find_chromium
+
+    skip = os.environ.get("GEOMAP_SKIP_BROWSER") == "1"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        message = ("browser tests need the playwright package: pip install -e '.[test]' "
+                   "(or set GEOMAP_SKIP_BROWSER=1 to skip them)")
+        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
+    try:
+        return find_chromium()
+    except ChromiumNotFound as exc:
+        message = f"browser tests need Chromium: {exc} (or set GEOMAP_SKIP_BROWSER=1 to skip them)"
+        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path) -> Iterator:
+    """A headless Chromium driven by Playwright (``executable_path``, never ``playwright install``),
+    with a fresh temporary profile; one per test module, closed with it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -16,13 +16,11 @@ from __future__ import annotations
 import functools
 import json
 import mimetypes
-import os
 import posixpath
 import random
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +38,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = Path(__file__).parent.parent / "examples"
 ASSETS = Path(__file__).parent.parent / "geomap" / "assets"
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 #: Article text that would run code if it ever reached the page as HTML or as JavaScript source.
 #: Each payload sets ``window.__geomapPwned`` and opens a dialog; neither may ever happen.
 HOSTILE = ('<script>window.__geomapPwned=1;alert(1)</script> '
@@ -54,41 +49,6 @@ HOSTILE_TITLE = '<img src=x onerror="window.__geomapPwned=1;alert(6)">`${alert(7
 _KIND_COLOURS_RGB = {"city": (0xD5, 0x5E, 0x00)}
 _LAND_RGB = (0xF5, 0xF3, 0xEE)
 
-
-# -- the browser ---------------------------------------------------------------------------------
-
-
-def _chromium_path() -> str:
-    """The Chromium to drive, or a test failure (a skip with GEOMAP_SKIP_BROWSER=1) saying why not."""
-    from geomap.screenshot import ChromiumNotFound, find_chromium
-
-    skip = os.environ.get("GEOMAP_SKIP_BROWSER") == "1"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        message = ("browser tests need the playwright package: pip install -e '.[test]' "
-                   "(or set GEOMAP_SKIP_BROWSER=1 to skip them)")
-        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
-    try:
-        return find_chromium()
-    except ChromiumNotFound as exc:
-        message = (f"browser tests need Chromium: {exc} (or set GEOMAP_SKIP_BROWSER=1 to skip them)")
-        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    """A headless Chromium (Playwright launches it with a fresh temporary profile)."""
-    path = _chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass
@@ -602,10 +562,10 @@ def test_map_renders_in_a_notebook_iframe(open_page, articles, map_gazetteer):
 # -- pictures ------------------------------------------------------------------------------------
 
 
-def test_png_has_the_requested_size_and_shows_markers_on_country_outlines(tmp_path, articles, map_gazetteer):
+def test_png_has_the_requested_size_and_shows_markers_on_country_outlines(tmp_path, articles, map_gazetteer,
+                                                                           chromium_path):
     from geomap.screenshot import png_size, screenshot
 
-    _chromium_path()
     picture = render(articles, gazetteer=map_gazetteer, tiles=None, static=True)
     out = screenshot(page_html(picture, self_contained=True), tmp_path / "map.png", width=640, height=400)
     data = out.read_bytes()
@@ -655,11 +615,10 @@ def test_cli_self_contained_map_of_the_example_opens_offline(open_page, tmp_path
 
 @pytest.mark.model
 @pytest.mark.gazetteer
-def test_cli_png_of_the_example_has_the_requested_size(tmp_path):
+def test_cli_png_of_the_example_has_the_requested_size(tmp_path, chromium_path):
     from geomap.cli import main
     from geomap.screenshot import png_size
 
-    _chromium_path()
     out = tmp_path / "report.png"
     assert main(["map", str(EXAMPLES / "frontline_report.txt"), "-q", "--png", str(out), "--width", "800",
                  "--height", "500"]) == 0

@@ -10,7 +10,6 @@ The page is written without tiles, so it must load nothing but its own file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,46 +24,11 @@ from geomap.text import sentence_around, sentence_bounds
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 #: Text that would run code if it ever reached the page as HTML or as script source.
 HOSTILE = ('<script>window.__geomapPwned=1;alert(1)</script> '
            '"><img src=x onerror="window.__geomapPwned=1;alert(2)"> '
            '<a href="javascript:window.__geomapPwned=1;alert(3)">more</a> '
            '`${window.__geomapPwned=1}` </script><!-- \\u003c \u2028')
-
-
-def _chromium_path() -> str:
-    """The Chromium to drive, or a failure (a skip with GEOMAP_SKIP_BROWSER=1) saying why not."""
-    from geomap.screenshot import ChromiumNotFound, find_chromium
-
-    skip = os.environ.get("GEOMAP_SKIP_BROWSER") == "1"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        message = ("browser tests need the playwright package: pip install -e '.[test]' "
-                   "(or set GEOMAP_SKIP_BROWSER=1 to skip them)")
-        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
-    try:
-        return find_chromium()
-    except ChromiumNotFound as exc:
-        message = f"browser tests need Chromium: {exc} (or set GEOMAP_SKIP_BROWSER=1 to skip them)"
-        pytest.skip(message) if skip else pytest.fail(message, pytrace=False)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    path = _chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

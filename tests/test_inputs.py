@@ -434,66 +434,61 @@ def test_time_control_days_and_when_a_map_gets_one():
 
 @pytest.mark.model
 @pytest.mark.browser
-def test_popups_show_title_date_site_and_link_and_the_time_control_steps_through_days(tiny_pipeline, tmp_path):
+def test_popups_show_title_date_site_and_link_and_the_time_control_steps_through_days(tiny_pipeline, tmp_path,
+                                                                                      browser):
     """In Chromium: the feed's articles on one self-contained map, opened with no network."""
     from geomap.renderer import page_html, render
-    from geomap.screenshot import find_chromium
-    from playwright.sync_api import sync_playwright
 
     sources = list(read_inputs([str(WEB / "ledger_feed.xml"), str(WEB / "grain_port.html")]))
     docs = list(tiny_pipeline.parse_many(sources))
     assert [d.metadata["date"][:10] for d in docs] == ["2024-03-05", "2024-03-07", "2024-03-09", "2024-03-07"]
     page_path = tmp_path / "map.html"
     page_path.write_text(page_html(render(docs, tiles=None), self_contained=True), encoding="utf-8")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), headless=True, args=args)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            page.set_default_timeout(15000)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
-            page.goto(page_path.as_uri())
-            page.wait_for_function("() => document.querySelector('[data-geomap-ready]')")
-            api = "Object.values(window.geomapMaps)[0]"
-            shown = f"{api}.places.filter(e => e.visible).map(e => e.p.n).sort()"
-            assert page.evaluate(shown) == ["Donbas", "Kharkiv", "Kherson", "Kherson Oblast", "Mariupol"]
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.goto(page_path.as_uri())
+        page.wait_for_function("() => document.querySelector('[data-geomap-ready]')")
+        api = "Object.values(window.geomapMaps)[0]"
+        shown = f"{api}.places.filter(e => e.visible).map(e => e.p.n).sort()"
+        assert page.evaluate(shown) == ["Donbas", "Kharkiv", "Kherson", "Kherson Oblast", "Mariupol"]
 
-            page.evaluate(f"{api}.goTo('Kharkiv')")
-            page.wait_for_selector(".leaflet-popup-content .geomap-popup-source")
-            popup = page.locator(".leaflet-popup-content")
-            assert popup.locator(".geomap-popup-article").all_inner_texts() == ["Sirens over Kharkiv"]
-            assert popup.locator(".geomap-popup-source").all_inner_texts() == [
-                "2024-03-05 · The Borderland Ledger: Ukraine · link"]
-            link = popup.locator("a.geomap-popup-link")
-            assert link.get_attribute("href") == "http://news.example/articles/night-of-sirens"
-            assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
+        page.evaluate(f"{api}.goTo('Kharkiv')")
+        page.wait_for_selector(".leaflet-popup-content .geomap-popup-source")
+        popup = page.locator(".leaflet-popup-content")
+        assert popup.locator(".geomap-popup-article").all_inner_texts() == ["Sirens over Kharkiv"]
+        assert popup.locator(".geomap-popup-source").all_inner_texts() == [
+            "2024-03-05 · The Borderland Ledger: Ukraine · link"]
+        link = popup.locator("a.geomap-popup-link")
+        assert link.get_attribute("href") == "http://news.example/articles/night-of-sirens"
+        assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
 
-            labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_text_contents()]
-            assert labels[:4] == ["2024-03-05 · Sirens over Kharkiv", "2024-03-07 · Grain port reopens in Kherson",
-                                  "2024-03-09 · Aid convoy reaches Mariupol", "2024-03-07 · Grain port reopens in Kherson"]
+        labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_text_contents()]
+        assert labels[:4] == ["2024-03-05 · Sirens over Kharkiv", "2024-03-07 · Grain port reopens in Kherson",
+                              "2024-03-09 · Aid convoy reaches Mariupol", "2024-03-07 · Grain port reopens in Kherson"]
 
-            page.evaluate(f"{api}.map.closePopup()")
-            control = page.locator(".geomap-time-control")
-            assert control.locator(".geomap-time-label").inner_text() == "All dates"
-            control.locator(".geomap-time-next").click()
-            assert control.locator(".geomap-time-label").inner_text() == "2024-03-05"
-            assert page.evaluate(shown) == ["Kharkiv"]
-            control.locator(".geomap-time-next").click()
-            assert control.locator(".geomap-time-label").inner_text() == "2024-03-07"
-            assert page.evaluate(shown) == ["Donbas", "Kherson", "Kherson Oblast"]
-            control.locator(".geomap-time-next").click()
-            assert page.evaluate(shown) == ["Mariupol"]
-            control.locator(".geomap-time-next").click()  # past the last day: stays there
-            assert control.locator(".geomap-time-label").inner_text() == "2024-03-09"
-            page.evaluate(f"{api}.showDate(0)")
-            assert control.locator(".geomap-time-label").inner_text() == "All dates"
-            assert len(page.evaluate(shown)) == 5
-            assert errors == []
-        finally:
-            browser.close()
+        page.evaluate(f"{api}.map.closePopup()")
+        control = page.locator(".geomap-time-control")
+        assert control.locator(".geomap-time-label").inner_text() == "All dates"
+        control.locator(".geomap-time-next").click()
+        assert control.locator(".geomap-time-label").inner_text() == "2024-03-05"
+        assert page.evaluate(shown) == ["Kharkiv"]
+        control.locator(".geomap-time-next").click()
+        assert control.locator(".geomap-time-label").inner_text() == "2024-03-07"
+        assert page.evaluate(shown) == ["Donbas", "Kherson", "Kherson Oblast"]
+        control.locator(".geomap-time-next").click()
+        assert page.evaluate(shown) == ["Mariupol"]
+        control.locator(".geomap-time-next").click()  # past the last day: stays there
+        assert control.locator(".geomap-time-label").inner_text() == "2024-03-09"
+        page.evaluate(f"{api}.showDate(0)")
+        assert control.locator(".geomap-time-label").inner_text() == "All dates"
+        assert len(page.evaluate(shown)) == 5
+        assert errors == []
+    finally:
+        page.close()
 
 
 # -- web addresses and feeds, against a local server on 127.0.0.1 -------------------------------
