@@ -240,16 +240,12 @@ class Resolver:
         return extra
 
     def _prior(self, place: Place) -> float:
-        prior = self._priors.get(place.id)
-        if prior is None:
-            if place.kind is PlaceKind.CITY:
-                prior = _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
-            else:
-                prior = _KIND_PRIOR.get(place.kind, 4.0)
-            if len(self._priors) >= _MEMO_SIZE:
-                self._priors.clear()
-            self._priors[place.id] = prior
-        return prior
+        return _remember(self._priors, place.id, lambda: self._prior_uncached(place))
+
+    def _prior_uncached(self, place: Place) -> float:
+        if place.kind is PlaceKind.CITY:
+            return _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
+        return _KIND_PRIOR.get(place.kind, 4.0)
 
     def _is_capital(self, place: Place) -> bool:
         if self._capitals is None:
@@ -329,22 +325,11 @@ class Resolver:
 
     def _contains(self, area_id: str, lat: float, lon: float) -> bool:
         """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
-        key = (area_id, lat, lon)
-        found = self._containment.get(key)
-        if found is None:
-            if len(self._containment) >= _MEMO_SIZE:
-                self._containment.clear()
-            found = self._containment[key] = self.gazetteer.contains(area_id, lat, lon)
-        return found
+        return _remember(self._containment, (area_id, lat, lon), lambda: self.gazetteer.contains(area_id, lat, lon))
 
     def _lookup_plain(self, name: str) -> list[NameMatch]:
         """Exact-name lookup (no spelling keys) of a container, remembered."""
-        found = self._plain_lookups.get(name)
-        if found is None:
-            if len(self._plain_lookups) >= _MEMO_SIZE:
-                self._plain_lookups.clear()
-            found = self._plain_lookups[name] = self.gazetteer.lookup(name, spelling=False)
-        return found
+        return _remember(self._plain_lookups, name, lambda: self.gazetteer.lookup(name, spelling=False))
 
     def _region_holds(self, region: Place, point: Place) -> bool:
         if region.admin1_code and point.admin1_code == region.admin1_code:
@@ -473,11 +458,19 @@ def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _remember(memo: dict, key, compute):
+    """``memo[key]``, computed on first use; the memo is emptied when it reaches _MEMO_SIZE."""
+    value = memo.get(key)
+    if value is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        value = memo[key] = compute()
+    return value
+
+
 def _km(a: Place, b: Place) -> float:
-    """Great-circle distance in km (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance in km between two places."""
+    return _km_between(a.lat, a.lon, b.lat, b.lon)
 
 
 def _in_bbox(place: Place, bbox: tuple[float, float, float, float]) -> bool:

@@ -202,6 +202,10 @@ class PlaceExtractor:
             return name[match.end():], None
         return name, None
 
+    def _name_strength(self, words: str) -> float:
+        """:meth:`_strength` of the name that some words of the text stand for ("New York’s")."""
+        return self._strength(self._lookup_name(words)[0])
+
     def _strength_uncached(self, name: str) -> float:
         """How surely a name denotes a place: 1 for countries and regions, less for towns."""
         best = 0.0
@@ -273,7 +277,7 @@ class PlaceExtractor:
         """For a multi-word place entity whose whole name no gazetteer entry bears, the
         longest parts that are names ("north west London", "Greece Italy", "St. Louis Police");
         empty when the whole is a name, or no part is."""
-        if end - start < 2 or self._strength(self._lookup_name(doc[start:end].text)[0]) > 0.0:
+        if end - start < 2 or self._name_strength(doc[start:end].text) > 0.0:
             return []
         head = doc[end - 1].lower_
         if head in _QUALIFIERS_AFTER or head in _FEATURE_NOUNS:
@@ -283,7 +287,7 @@ class PlaceExtractor:
         for s, e in _subspans(start, end):
             if any(used[s - start:e - start]) or not _capitalised(doc[s]):
                 continue
-            if self._strength(self._lookup_name(doc[s:e].text)[0]) >= _ENOUGH:
+            if self._name_strength(doc[s:e].text) >= _ENOUGH:
                 parts.append((s, e))
                 for i in range(s, e):
                     used[i - start] = True
@@ -293,7 +297,7 @@ class PlaceExtractor:
         """A name no gazetteer entry bears whose words all belong to a personal name of the text."""
         words = [t.lower_ for t in span if t.is_alpha]
         return bool(words) and all(w in person_words for w in words) and \
-            self._strength(self._lookup_name(span.text)[0]) == 0.0
+            self._name_strength(span.text) == 0.0
 
     def _person_words(self, doc: Doc) -> frozenset[str]:
         """Words inside multi-word personal names of this document ("Michael Jordan"), where
@@ -372,7 +376,7 @@ class PlaceExtractor:
         if end_token > found.start + 1 and qualifier == doc[end_token - 1].text:
             # The qualifier may be part of the name itself: "Kansas City" is not the state.
             whole = doc[found.start:end_token].text
-            if self._strength(self._lookup_name(whole)[0]) > 0.0:
+            if self._name_strength(whole) > 0.0:
                 name = whole
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
