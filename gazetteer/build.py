@@ -21,10 +21,12 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from importlib import resources
@@ -542,21 +544,41 @@ def build_from_records(path: str | os.PathLike[str], records: dict, *, name: str
     return _build(Path(path), lambda builder: _add_overlay(builder, records, origin=name), meta, None)
 
 
-def _build(target: Path, fill: Callable[[_Builder], None], meta: dict[str, str], progress: Progress | None) -> Path:
-    """Create the database in a temporary file, fill it, and rename it into place."""
-    progress = progress or _no_progress
-    started = time.perf_counter()
+@contextmanager
+def database_beside(target: Path, what: str, fix: str, *, copy_of: Path | None = None) -> Iterator[Path]:
+    """A temporary file next to ``target`` (a copy of ``copy_of`` when given) to write a database
+    in: renamed onto ``target`` (mode 0644) when the block ends, removed when it raises, so that
+    ``target`` is replaced only in full.
+
+    Raises :class:`GazetteerBuildError` "cannot write ``what`` to <folder> (...): ``fix``" when the
+    temporary file cannot be made.
+    """
+    tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
         os.close(fd)
+        tmp = Path(tmp_name)
+        if copy_of is not None:
+            shutil.copyfile(copy_of, tmp)
     except OSError as exc:
-        raise GazetteerBuildError(
-            f"cannot write the gazetteer to {target.parent} ({exc}): set {ENV_CACHE} or "
-            "--gazetteer to a writable location"
-        ) from exc
-    tmp = Path(tmp_name)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise GazetteerBuildError(f"cannot write {what} to {target.parent} ({exc.strerror or exc}): {fix}") from exc
     try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _build(target: Path, fill: Callable[[_Builder], None], meta: dict[str, str], progress: Progress | None) -> Path:
+    """Create the database in a temporary file, fill it, and rename it into place."""
+    progress = progress or _no_progress
+    started = time.perf_counter()
+    with database_beside(target, "the gazetteer", f"set {ENV_CACHE} or --gazetteer to a writable location") as tmp:
         conn = sqlite3.connect(tmp)
         conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         conn.executescript(SCHEMA)
@@ -566,11 +588,6 @@ def _build(target: Path, fill: Callable[[_Builder], None], meta: dict[str, str],
         builder.write(meta)
         conn.execute("VACUUM")
         conn.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     log.info("built gazetteer %s in %.1f s", target, time.perf_counter() - started)
     return target
 

@@ -47,7 +47,6 @@ import io
 import logging
 import os
 import sqlite3
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -808,7 +807,7 @@ def import_geonames(
     >>> Gazetteer(report.path).lookup("Kharkov")[0].place.id        # doctest: +SKIP
     'gn:706483'
     """
-    from .build import ENV_CACHE, _package_version
+    from .build import ENV_CACHE, _package_version, database_beside
 
     progress = progress or (lambda stage, done, total: None)
     files = find_files(directory)
@@ -816,75 +815,63 @@ def import_geonames(
     _check_replaceable(target)
     started = time.perf_counter()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise GazetteerBuildError(f"cannot write the gazetteer to {target.parent} ({exc.strerror or exc}): "
-                                  f"choose another output path, or set {ENV_CACHE}") from exc
-    tmp = Path(tmp_name)
-    try:
-        conn = sqlite3.connect(tmp)
-        conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
-                           "PRAGMA temp_store = FILE;")
-        conn.executescript(SCHEMA)
-        conn.executescript("CREATE TABLE names_raw (key TEXT NOT NULL, pk INTEGER NOT NULL, origin INTEGER NOT NULL);"
-                           "CREATE TABLE spellings_raw (key TEXT NOT NULL, pk INTEGER NOT NULL);")
-        importer = _Importer(conn, files, progress, feature_classes or DEFAULT_FEATURE_CLASSES, max_bad_lines,
-                             min_population)
-        importer.read_codes()
-        places_read = importer.read_places()
-        counts = importer.add_missing_areas()
-        counts["places_read"] = places_read
-        counts["duplicate_ids"] = places_read - conn.execute(
-            "SELECT count(*) FROM places WHERE source = 'geonames'").fetchone()[0]
-        if counts["duplicate_ids"]:
-            log.warning("%s: %d rows repeat a geonameid already read; the first was kept",
-                        files.places, counts["duplicate_ids"])
-        counts["alternate_names_read"] = importer.read_alternate_names()
-        counts["outlines"] = importer.add_outlines()
-        counts["regions"] = importer.add_regions()
-        importer.add_area_names()
-        importer.finish_tables()
-        if not conn.execute("SELECT 1 FROM places LIMIT 1").fetchone():
-            raise GazetteerDataError(f"{files.places} holds no place of the feature classes "
-                                     f"{''.join(sorted(importer.feature_classes))}: nothing to import")
-        if curated_overlay:
-            from .overlay import apply_overlay, curated_overlay as load_curated
+        with database_beside(target, "the gazetteer", f"choose another output path, or set {ENV_CACHE}") as tmp:
+            conn = sqlite3.connect(tmp)
+            conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
+                               "PRAGMA temp_store = FILE;")
+            conn.executescript(SCHEMA)
+            conn.executescript("CREATE TABLE names_raw (key TEXT NOT NULL, pk INTEGER NOT NULL, "
+                               "origin INTEGER NOT NULL);"
+                               "CREATE TABLE spellings_raw (key TEXT NOT NULL, pk INTEGER NOT NULL);")
+            importer = _Importer(conn, files, progress, feature_classes or DEFAULT_FEATURE_CLASSES, max_bad_lines,
+                                 min_population)
+            importer.read_codes()
+            places_read = importer.read_places()
+            counts = importer.add_missing_areas()
+            counts["places_read"] = places_read
+            counts["duplicate_ids"] = places_read - conn.execute(
+                "SELECT count(*) FROM places WHERE source = 'geonames'").fetchone()[0]
+            if counts["duplicate_ids"]:
+                log.warning("%s: %d rows repeat a geonameid already read; the first was kept",
+                            files.places, counts["duplicate_ids"])
+            counts["alternate_names_read"] = importer.read_alternate_names()
+            counts["outlines"] = importer.add_outlines()
+            counts["regions"] = importer.add_regions()
+            importer.add_area_names()
+            importer.finish_tables()
+            if not conn.execute("SELECT 1 FROM places LIMIT 1").fetchone():
+                raise GazetteerDataError(f"{files.places} holds no place of the feature classes "
+                                         f"{''.join(sorted(importer.feature_classes))}: nothing to import")
+            if curated_overlay:
+                from .overlay import apply_overlay, curated_overlay as load_curated
 
-            overlay_report = apply_overlay(conn, load_curated(), strict=False)
-            counts["curated_overlay_skipped"] = overlay_report.skipped
-        meta = {
-            "kind": "geonames",
-            "fingerprint": "geonames",
-            "schema_version": str(SCHEMA_VERSION),
-            "source.geonames": f"GeoNames dump {', '.join(p.name for p in _present(files))} "
-                               f"from {Path(directory).resolve()} (CC BY 4.0)",
-            "source.natural_earth": "outlines of countries and admin-1 units (public domain)",
-            "source.countryinfo": _package_version("countryinfo") + " (MIT): country points and demonyms",
-            "source.overlay": "gazetteer/data/overlay.yaml" if curated_overlay else "none",
-            "geonames.skipped_lines": str(sum(importer.skipped.values())),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "complete": "1",
-        }
-        for file_name, skipped in importer.skipped.items():
-            meta[f"geonames.skipped.{file_name}"] = str(skipped)
-        conn.execute("DELETE FROM meta")
-        conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
-        conn.commit()
-        conn.execute("VACUUM")
-        places = conn.execute("SELECT count(*) FROM places").fetchone()[0]
-        names = conn.execute("SELECT count(*) FROM names").fetchone()[0]
-        conn.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+                overlay_report = apply_overlay(conn, load_curated(), strict=False)
+                counts["curated_overlay_skipped"] = overlay_report.skipped
+            meta = {
+                "kind": "geonames",
+                "fingerprint": "geonames",
+                "schema_version": str(SCHEMA_VERSION),
+                "source.geonames": f"GeoNames dump {', '.join(p.name for p in _present(files))} "
+                                   f"from {Path(directory).resolve()} (CC BY 4.0)",
+                "source.natural_earth": "outlines of countries and admin-1 units (public domain)",
+                "source.countryinfo": _package_version("countryinfo") + " (MIT): country points and demonyms",
+                "source.overlay": "gazetteer/data/overlay.yaml" if curated_overlay else "none",
+                "geonames.skipped_lines": str(sum(importer.skipped.values())),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "complete": "1",
+            }
+            for file_name, skipped in importer.skipped.items():
+                meta[f"geonames.skipped.{file_name}"] = str(skipped)
+            conn.execute("DELETE FROM meta")
+            conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+            conn.commit()
+            conn.execute("VACUUM")
+            places = conn.execute("SELECT count(*) FROM places").fetchone()[0]
+            names = conn.execute("SELECT count(*) FROM names").fetchone()[0]
+            conn.close()
     except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
         raise GazetteerBuildError(f"writing the gazetteer {target} failed ({exc}): check the free disk "
                                   "space, or choose another output path") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     seconds = time.perf_counter() - started
     log.info("imported %d places from %s into %s in %.1f s", places, files.places, target, seconds)
     return ImportReport(path=target, files=files, places=places, names=names, counts=counts,

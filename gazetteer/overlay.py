@@ -42,13 +42,11 @@ import json
 import logging
 import os
 import re
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GazetteerBuildError, GazetteerDataError
+from .errors import GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
 from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket
@@ -633,7 +631,7 @@ def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],
     GazetteerBuildError
         The copy cannot be written.
     """
-    from .build import ENV_CACHE, _identity, default_cache_dir
+    from .build import ENV_CACHE, _identity, database_beside, default_cache_dir
 
     overlay = load_overlay(overlay_path)
     base = Path(gazetteer.path)
@@ -647,16 +645,8 @@ def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],
         except OSError:
             pass
         return Gazetteer(target)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=directory)
-        os.close(fd)
-        shutil.copyfile(base, tmp_name)
-    except OSError as exc:
-        raise GazetteerBuildError(f"cannot write the overlaid gazetteer to {directory} ({exc.strerror or exc}): "
-                                  f"set {ENV_CACHE} to a writable directory") from exc
-    tmp = Path(tmp_name)
-    try:
+    with database_beside(target, "the overlaid gazetteer", f"set {ENV_CACHE} to a writable directory",
+                         copy_of=base) as tmp:
         conn = sqlite3.connect(tmp)
         try:
             report = apply_overlay(conn, overlay, strict=True)
@@ -668,11 +658,6 @@ def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],
             conn.commit()
         finally:
             conn.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     log.info("gazetteer overlay %s applied to %s: %s", overlay.origin, base, summary)
     _prune(directory, keep=target)
     return Gazetteer(target)
