@@ -26,10 +26,8 @@ load included), as a user sees it; ``--build`` adds a from-scratch gazetteer bui
 from __future__ import annotations
 
 import argparse
-import json
 import mimetypes
 import os
-import posixpath
 import random
 import statistics
 import subprocess
@@ -76,26 +74,14 @@ def synthetic_documents(n_places: int, n_articles: int, seed: int = 5):
     return documents
 
 
-def _cdn_table() -> dict[str, str]:
-    manifest = json.loads((ASSETS / "manifest.json").read_text("utf-8"))
-    table: dict[str, str] = {}
-    for asset in manifest["assets"].values():
-        for url, rel in asset["urls"].items():
-            table[url] = rel
-            base_url, base_rel = url.rsplit("/", 1)[0], posixpath.dirname(rel)
-            for other in asset["files"]:
-                if other.startswith(base_rel + "/"):
-                    table.setdefault(f"{base_url}/{other[len(base_rel) + 1:]}", other)
-    return table
-
-
 def _open_times(paths: list[Path], repeat: int) -> list[list[float]]:
     """Seconds from navigation until the map is drawn, ``repeat`` times per page (a fresh page each)."""
     from playwright.sync_api import sync_playwright
 
+    from geomap.offline import cdn_files
     from geomap.screenshot import find_chromium
 
-    table = _cdn_table()
+    table = cdn_files()
 
     def route(r) -> None:
         url = r.request.url

@@ -76,6 +76,22 @@ def _vendored_files() -> frozenset[str]:
     return frozenset(rel for a in _manifest()["assets"].values() for rel in a["files"])
 
 
+@functools.lru_cache(maxsize=None)
+def cdn_files() -> dict[str, str]:
+    """Every CDN URL a page may ask for -> the vendored file (relative to ``geomap/assets``)
+    with the same content: the URLs the manifest lists, and the files next to them that a
+    stylesheet refers to by relative URL (fonts, images). For serving pages offline in tests."""
+    table: dict[str, str] = {}
+    for asset in _manifest()["assets"].values():
+        for url, rel in asset["urls"].items():
+            table[url] = rel
+            base_url, base_rel = url.rsplit("/", 1)[0], posixpath.dirname(rel)
+            for other in asset["files"]:
+                if other.startswith(base_rel + "/"):
+                    table.setdefault(f"{base_url}/{other[len(base_rel) + 1:]}", other)
+    return table
+
+
 def vendored_file_for_url(url: str) -> str | None:
     """The vendored file (path relative to ``geomap/assets``) standing in for a
     CDN URL, or None if that URL is not vendored."""

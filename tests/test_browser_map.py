@@ -13,10 +13,7 @@ answered with the vendored copies of the same files (the test machine has no net
 
 from __future__ import annotations
 
-import functools
-import json
 import mimetypes
-import posixpath
 import random
 import re
 import struct
@@ -29,6 +26,7 @@ import yaml
 
 from gazetteer import Gazetteer, Place, PlaceKind, Resolution, Resolver, Toponym
 from geomap.model import Document, Mention, PlaceMention
+from geomap.offline import cdn_files
 from geomap.renderer import fragment_html, page_html, render
 from geomap.text import sentence_around, sentence_bounds
 
@@ -68,25 +66,9 @@ class Opened:
         return self.page.evaluate(expression)
 
 
-@functools.lru_cache(maxsize=1)
-def _cdn_table() -> dict[str, str]:
-    """CDN URL -> vendored file, for every file of geomap/assets/manifest.json: the URLs the
-    manifest lists, and the files next to them (images a stylesheet refers to by relative URL)."""
-    manifest = json.loads((ASSETS / "manifest.json").read_text("utf-8"))
-    table: dict[str, str] = {}
-    for asset in manifest["assets"].values():
-        for url, rel in asset["urls"].items():
-            table[url] = rel
-            base_url, base_rel = url.rsplit("/", 1)[0], posixpath.dirname(rel)
-            for other in asset["files"]:
-                if other.startswith(base_rel + "/"):
-                    table.setdefault(f"{base_url}/{other[len(base_rel) + 1:]}", other)
-    return table
-
-
 def _serve_vendored(route) -> bool:
     """Answer a CDN request with the vendored copy of the same file; False if it is not one."""
-    rel = _cdn_table().get(route.request.url.split("?", 1)[0])
+    rel = cdn_files().get(route.request.url.split("?", 1)[0])
     if rel is None:
         return False
     kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
