@@ -295,7 +295,7 @@ _KEY_CHARMAP = str.maketrans({**_CYRILLIC_KEY, **_LATIN_SLAVIC})
 
 _NORMALISED = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_SAINTISH = re.compile(r"(?<![^ ])(?:st|ste|the)(?![^ ])")
+_SAINTISH = re.compile(r"(?<![^ ])(?:st|ste|the|mt|ft)(?![^ ])")  # words normalize_name rewrites
 
 
 def _key_base(name: str) -> str:
