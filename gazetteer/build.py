@@ -37,7 +37,7 @@ from .errors import GazetteerBuildError, GazetteerCorrupt, GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION,
-                    Gazetteer, MatchOrigin, fuzzy_bucket)
+                    Gazetteer, MatchOrigin, fuzzy_bucket, write_key_filters)
 
 __all__ = [
     "ENV_PATH",
@@ -61,7 +61,7 @@ ENV_CACHE = "GEOMAP_CACHE_DIR"
 #: Callback ``progress(stage, done, total)`` for long builds; the CLI draws it.
 Progress = Callable[[str, int, int], None]
 
-_BUILDER_VERSION = "2"  # bump when the build logic changes what goes into the database
+_BUILDER_VERSION = "3"  # bump when the build logic changes what goes into the database
 
 _ADMIN_WORDS = (
     "oblast", "region", "province", "state", "governorate", "prefecture", "county",
@@ -479,6 +479,7 @@ class _Builder:
                       if o <= MatchOrigin.ALTERNATE and pk in eligible and len(k) >= FUZZY_MIN_LENGTH}
         self.conn.executemany("INSERT INTO fuzzy VALUES (?,?)", ((k, fuzzy_bucket(k)) for k in sorted(fuzzy_keys)))
         self.conn.executescript(INDEXES)
+        write_key_filters(self.conn)
         meta = {**meta, "schema_version": str(SCHEMA_VERSION), "complete": "1"}
         self.conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
         self.conn.commit()

@@ -56,7 +56,8 @@ from pathlib import Path
 from .errors import GazetteerBuildError, GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
-from .store import FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin
+from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
+                    write_key_filters)
 
 __all__ = [
     "PLACE_FILES",
@@ -862,6 +863,7 @@ def import_geonames(
             }
             for file_name, skipped in importer.skipped.items():
                 meta[f"geonames.skipped.{file_name}"] = str(skipped)
+            write_key_filters(conn)
             conn.execute("DELETE FROM meta")
             conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
             conn.commit()

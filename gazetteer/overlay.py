@@ -49,7 +49,7 @@ from pathlib import Path
 from .errors import GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
-from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket
+from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket, write_key_filters
 
 __all__ = [
     "Overlay",
@@ -650,6 +650,7 @@ def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],
         conn = sqlite3.connect(tmp)
         try:
             report = apply_overlay(conn, overlay, strict=True)
+            write_key_filters(conn)
             summary = (f"{overlay.origin} (sha256 {overlay.digest[:12]}): {report.places} places, "
                        f"{report.aliases} aliases, {report.suppressed_places} places and "
                        f"{report.suppressed_names} names suppressed")

@@ -7,8 +7,10 @@ writes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .errors import GazetteerCorrupt, GazetteerNotFound, UnknownPlaceError
 from .model import Place, PlaceKind
@@ -60,6 +62,7 @@ INDEXES = """
 CREATE INDEX names_key ON names (key);
 CREATE INDEX spellings_key ON spellings (key);
 CREATE INDEX places_geonameid ON places (geonameid);
+CREATE INDEX places_admin1 ON places (admin1_code);
 CREATE INDEX demonyms_key ON demonyms (key);
 CREATE INDEX fuzzy_bucket ON fuzzy (bucket);
 """
@@ -125,6 +128,77 @@ class GazetteerInfo:
     built_at: str | None = None
 
 
+class KeyFilter:
+    """A Bloom filter of the keys of a name table: a key it lacks is certainly absent.
+
+    Most names the extractor asks about ("Mark Davis", "Civil War") are no place's name;
+    the filter answers those without SQLite (about 1% of absent keys still go to the table).
+
+    Examples
+    --------
+    >>> names = KeyFilter.of(["kyiv", "kharkiv"], 2)
+    >>> "kyiv" in names, "mark davis" in names
+    (True, False)
+    """
+
+    __slots__ = ("bits", "hashes", "_size")
+
+    def __init__(self, bits: bytes, hashes: int) -> None:
+        self.bits = bits
+        self.hashes = hashes
+        self._size = len(bits) * 8
+
+    @classmethod
+    def of(cls, keys: Iterable[str], count: int, *, error_rate: float = 0.01) -> KeyFilter:
+        """The filter of ``count`` distinct keys with the given false-positive rate."""
+        count = max(count, 1)
+        size = max(64, math.ceil(-count * math.log(error_rate) / math.log(2) ** 2 / 8) * 8)
+        hashes = max(1, round(size / count * math.log(2)))
+        bits = bytearray(size // 8)
+        for key in keys:
+            for position in _bit_positions(key, size, hashes):
+                bits[position >> 3] |= 1 << (position & 7)
+        return cls(bytes(bits), hashes)
+
+    def __contains__(self, key: str) -> bool:
+        bits = self.bits
+        for position in _bit_positions(key, self._size, self.hashes):
+            if not bits[position >> 3] >> (position & 7) & 1:
+                return False  # most absent keys stop at the first or second bit
+        return True
+
+
+def _bit_positions(key: str, size: int, hashes: int) -> Iterator[int]:
+    """The key's bits: double hashing of a 128-bit BLAKE2b digest (stable across runs)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+    position = int.from_bytes(digest[:8], "little")
+    step = int.from_bytes(digest[8:], "little") | 1
+    for _ in range(hashes):
+        yield position % size
+        position += step
+
+
+#: The tables whose keys get a :class:`KeyFilter`.
+FILTERED_TABLES = ("names", "spellings")
+
+
+def write_key_filters(conn: sqlite3.Connection) -> None:
+    """(Re)compute the key filters of a database whose name tables are complete.
+
+    Every writer of names calls this last; a filter also records the table's last rowid, so
+    that a table changed afterwards is read without its (stale) filter.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS key_filters (name TEXT PRIMARY KEY, bits BLOB NOT NULL, "
+                 "hashes INTEGER NOT NULL, last_rowid INTEGER NOT NULL)")
+    for table in FILTERED_TABLES:
+        (count,) = conn.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
+        keys = [key for (key,) in conn.execute(f"SELECT DISTINCT key FROM {table}")]
+        key_filter = KeyFilter.of(keys, count)
+        (last,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+        conn.execute("INSERT OR REPLACE INTO key_filters VALUES (?, ?, ?, ?)",
+                     (table, key_filter.bits, key_filter.hashes, last))
+
+
 def _place_from_row(row: tuple) -> Place:
     return Place(
         id=row[1],
@@ -179,7 +253,9 @@ class Gazetteer:
         #: Name keys an overlay suppressed: no lookup of them finds anything, fuzzy included.
         self._suppressed = frozenset(json.loads(self._meta.get("suppressed_names", "[]")))
         self._cache_lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
+        self._cache_admin1 = lru_cache(maxsize=8192)(self._admin1_place_uncached)
         self._fuzzy_buckets: dict[str, dict[int, list[str]]] = {}
+        self._filters: dict[str, KeyFilter] | None = None  # read on the first lookup
 
     # -- connection -------------------------------------------------------------------------
 
@@ -224,6 +300,31 @@ class Gazetteer:
                 f"gazetteer {self.path} is an unfinished build: delete it and rebuild"
             )
         return meta
+
+    def _read_key_filters(self) -> dict[str, KeyFilter]:
+        """The current key filters; none for a database without them or changed since."""
+        try:
+            rows = self._conn.execute("SELECT name, bits, hashes, last_rowid FROM key_filters").fetchall()
+        except sqlite3.OperationalError:  # built before the filters existed
+            return {}
+        filters = {}
+        for table, bits, hashes, last_rowid in rows:
+            if table not in FILTERED_TABLES:
+                continue
+            (last,) = self._conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+            if last == last_rowid:
+                filters[table] = KeyFilter(bits, hashes)
+            else:
+                log.info("gazetteer %s: the %s table changed after its key filter was made; not used",
+                         self.path, table)
+        return filters
+
+    def _may_hold(self, table: str, key: str) -> bool:
+        """False when ``key`` is certainly not in ``table`` (by its filter)."""
+        if self._filters is None:
+            self._filters = self._read_key_filters()
+        key_filter = self._filters.get(table)
+        return key_filter is None or key in key_filter
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
@@ -306,7 +407,7 @@ class Gazetteer:
             f"SELECT {_PLACE_COLUMNS}, min(n.origin) FROM names n JOIN places p ON p.pk = n.pk "
             "WHERE n.key = ? GROUP BY p.pk",
             (key,),
-        ).fetchall()
+        ).fetchall() if self._may_hold("names", key) else []
         found = [NameMatch(_place_from_row(r), MatchOrigin(r[13]), name) for r in rows]
         if demonyms:
             # Added to the exact matches: "Canadian" is a town's name and Canada's demonym.
@@ -325,7 +426,7 @@ class Gazetteer:
             from .translit import spelling_key
 
             skey = spelling_key(name)
-            if skey and len(skey) >= 4:
+            if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
                 rows = self._conn.execute(
                     f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
                     "WHERE s.key = ? GROUP BY p.pk",
@@ -389,13 +490,16 @@ class Gazetteer:
     def has_name(self, name: str) -> bool:
         """Whether any place carries this exact (normalised) name."""
         key = normalize_name(name)
-        return bool(key) and (
+        return bool(key) and self._may_hold("names", key) and (
             self._conn.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone()
             is not None
         )
 
     def admin1_place(self, country_code: str, admin1_code: str) -> Place | None:
         """The admin-1 region with this GeoNames admin-1 code (``"UA.08"``), if the gazetteer has it."""
+        return self._cache_admin1(country_code, admin1_code)
+
+    def _admin1_place_uncached(self, country_code: str, admin1_code: str) -> Place | None:
         row = self._conn.execute(
             f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'admin1' AND p.admin1_code = ? "
             "AND p.country_code = ? LIMIT 1",
@@ -443,12 +547,13 @@ class Gazetteer:
         """
         import shapely
 
-        geom = self.geometry(area_id)
-        if geom is None:
+        bounds = _bounds_cached(self, area_id)
+        if bounds is None:
             return False
-        west, south, east, north = _bounds_cached(self, area_id)
+        west, south, east, north = bounds
         if not (west - tolerance <= lon <= east + tolerance and south - tolerance <= lat <= north + tolerance):
-            return False  # most questions are about far-away namesakes: answered without shapely
+            return False  # most questions are about far-away namesakes: answered without the outline
+        geom = self.geometry(area_id)
         point = shapely.Point(lon, lat)
         return bool(shapely.contains(geom, point) or shapely.dwithin(geom, point, tolerance))
 
@@ -521,9 +626,12 @@ class Gazetteer:
         )
 
 
-@lru_cache(maxsize=8192)
-def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, float, float]:
-    return tuple(gazetteer.geometry(area_id).bounds)
+@lru_cache(maxsize=32768)
+def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, float, float] | None:
+    """The bounding box of an area's outline (``None`` without one), kept for many more areas
+    than the outlines themselves: most containment questions are settled by the box."""
+    geom = gazetteer.geometry(area_id)
+    return None if geom is None else tuple(geom.bounds)
 
 
 @lru_cache(maxsize=512)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gazetteer import (Gazetteer, GazetteerCorrupt, GazetteerDataError, GazetteerNotFound, MatchOrigin,
                        PlaceKind, UnknownPlaceError, normalize_name)
 from gazetteer.overlay import load_overlay, with_overlay
+from gazetteer.store import KeyFilter
 
 
 @pytest.mark.parametrize(
@@ -273,3 +277,51 @@ def test_embedded_gazetteer_coverage_of_kinds(real_gazetteer):
     assert real_gazetteer.get("gn:4279155").has_geometry  # Sedgwick County, Kansas: a Census outline
     assert "gn:5128638" in {m.place.id for m in real_gazetteer.lookup("N.Y")}  # New York State
     assert {m.place.kind for m in real_gazetteer.lookup("Democratic Republic of Congo")} == {PlaceKind.COUNTRY}
+
+
+# -- key filters -------------------------------------------------------------------------------
+
+
+@given(st.sets(st.text(min_size=1, max_size=30), max_size=200))
+def test_a_key_filter_holds_every_key_it_was_made_of(keys):
+    key_filter = KeyFilter.of(keys, len(keys))
+    assert all(key in key_filter for key in keys)
+
+
+def test_a_key_filter_turns_away_most_other_keys():
+    key_filter = KeyFilter.of((f"place {i}" for i in range(5000)), 5000)
+    false_positives = sum(f"person {i}" in key_filter for i in range(5000))
+    assert false_positives / 5000 < 0.03  # made for 1%
+
+
+def _copy(path, tmp_path):
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(path, copy)
+    return copy
+
+
+def test_lookups_agree_with_and_without_key_filters(tmp_path, tiny_gazetteer, tiny_gazetteer_path):
+    bare = _copy(tiny_gazetteer_path, tmp_path)
+    with sqlite3.connect(bare) as conn:
+        assert conn.execute("SELECT count(*) FROM key_filters").fetchone()[0] == 2
+        conn.execute("DROP TABLE key_filters")  # as in a database built before the filters
+    unfiltered = Gazetteer(bare)
+    for name in ("Kyiv", "Kiev", "Kharkov", "Kherson", "Nowhere Springs", "Zaporozhye"):
+        assert [m.place.id for m in tiny_gazetteer.lookup(name)] == [m.place.id for m in unfiltered.lookup(name)]
+    assert tiny_gazetteer.lookup("Kyiv") and not tiny_gazetteer.lookup("Nowhere Springs")
+
+
+def test_a_name_added_after_the_key_filter_is_still_found(tmp_path, tiny_gazetteer_path):
+    changed = _copy(tiny_gazetteer_path, tmp_path)
+    with sqlite3.connect(changed) as conn:
+        pk = conn.execute("SELECT pk FROM places WHERE id = 't:kyiv'").fetchone()[0]
+        conn.execute("INSERT INTO names VALUES ('zzyzx springs', ?, 0)", (pk,))
+    assert [m.place.id for m in Gazetteer(changed).lookup("Zzyzx Springs")] == ["t:kyiv"]
+
+
+def test_store_doctests():
+    import doctest
+
+    from gazetteer import store
+
+    assert doctest.testmod(store).failed == 0
