@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
@@ -104,8 +105,8 @@ class _Context:
     admin1s: Counter[str] = field(default_factory=Counter)
     regions: list[Place] = field(default_factory=list)
     points: list[Place] = field(default_factory=list)
-    support: list[tuple[Candidate, ...]] = field(default_factory=list)
-    _nearby: list[list[tuple[str, float, float, float]]] | None = None
+    #: The other names' first-pass candidates, for coherence (``None``: no other names).
+    nearby: _Nearby | None = None
     _total: int | None = None
 
     @property
@@ -114,16 +115,47 @@ class _Context:
             self._total = sum(self.countries.values())
         return self._total
 
-    def nearby(self) -> list[list[tuple[str, float, float, float]]]:
-        """The support as (id, lat, lon, square root of score) per other name, worked out once
-        for all the candidates scored in this context (countries and continents left out)."""
-        if self._nearby is None:
-            self._nearby = [
-                [(c.place.id, c.place.lat, c.place.lon, math.sqrt(c.score)) for c in candidates
-                 if c.place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)]
-                for candidates in self.support
-            ]
-        return self._nearby
+
+@dataclass(frozen=True, slots=True)
+class _Choices:
+    """A toponym's scorable matches, with the part of their scores that no context changes."""
+
+    toponym: Toponym
+    matches: list[NameMatch]
+    canonical_area: bool
+    country_named: bool
+    bases: list[float]
+
+
+class _Nearby:
+    """The candidate points of the other names of a text (countries and continents left out),
+    sorted by latitude so that a candidate's neighbours are found by bisection; the coherence
+    of each place is worked out once for all the passes."""
+
+    __slots__ = ("names", "lats", "points", "_coherence")
+
+    def __init__(self, support: list[tuple[Candidate, ...]]) -> None:
+        points = sorted(
+            (c.place.lat, c.place.lon, name, math.sqrt(c.score), c.place.id)
+            for name, candidates in enumerate(support) for c in candidates
+            if c.place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)
+        )
+        self.names = len(support)
+        self.lats = [p[0] for p in points]
+        self.points = points
+        self._coherence: dict[str, float] = {}
+
+    def coherence(self, place: Place) -> float:
+        """:func:`_coherence` of the place with these names, remembered."""
+        value = self._coherence.get(place.id)
+        if value is None:
+            value = self._coherence[place.id] = _coherence(place, self)
+        return value
+
+    def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str]]:
+        """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
+        margin = degrees + 1e-6
+        return self.points[bisect_left(self.lats, lat - margin):bisect_right(self.lats, lat + margin)]
 
 
 def _population_prior(population: int | None) -> float:
@@ -156,6 +188,7 @@ class Resolver:
         self._containment: dict[tuple[str, float, float], bool] = {}
         self._priors: dict[str, float] = {}
         self._plain_lookups: dict[str, list[NameMatch]] = {}
+        self._inside: dict[tuple[str, str], bool] = {}
 
     def resolve(self, toponym: Toponym) -> Resolution:
         """Resolve one toponym without document context."""
@@ -170,25 +203,32 @@ class Resolver:
         for i, toponym in enumerate(toponyms):
             key = (normalize_name(toponym.name), toponym.hint, toponym.container)
             senses.setdefault(key, []).append(i)
-        matches = {key: self._candidates(toponyms[idx[0]]) for key, idx in senses.items()}
+        choices = {key: self._choices(toponyms[idx[0]], self._candidates(toponyms[idx[0]]))
+                   for key, idx in senses.items()}
 
         # Pass 1: each name on its own. Its answers, and its candidates weighted by their
         # scores, are the context of the other names. Later passes re-rank every name in the
         # context of the others (a name never votes for itself, whatever its qualifier) until
         # the answers stop changing.
-        current = {key: self._rank(toponyms[idx[0]], matches[key], _Context()) for key, idx in senses.items()}
-        support = {key: current[key].candidates for key in senses}
+        contexts = {key: _Context() for key in senses}
+        current = {key: self._rank(choices[key], contexts[key]) for key in senses}
+        # The support of a name: the candidates of the other names, weighted by their scores,
+        # as the first pass ranked them (the same in every pass).
+        first = {key: current[key].candidates for key in senses}
+        support = {name: _Nearby([cands for k, cands in first.items() if k[0] != name and cands])
+                   for name in {key[0] for key in senses}}
         for _ in range(_PASSES):
             ranked = {}
-            for key, idx in senses.items():
+            for key in senses:
                 others = {k: v for k, v in current.items() if k[0] != key[0]}
-                context = self._context(others, senses)
-                context.support = [cands for k, cands in support.items() if k[0] != key[0] and cands]
-                ranked[key] = self._rank(toponyms[idx[0]], matches[key], context)
+                context = contexts[key] = self._context(others, senses)
+                context.nearby = support[key[0]]
+                ranked[key] = self._rank(choices[key], context)
             stable = all(_same_place(ranked[key], current[key]) for key in senses)
             current = ranked
             if stable:
                 break
+        current = {key: self._explain(choices[key], current[key], contexts[key]) for key in senses}
         # One sense per document: a name placed by an explicit container ("Dover is a town in
         # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
         # Only where the container comes with the first mention: "named after Perth, Scotland"
@@ -257,71 +297,99 @@ class Resolver:
             }
         return bool(place.country_code) and self._capitals.get(place.country_code or "") == normalize_name(place.name)
 
-    def _score(self, toponym: Toponym, match: NameMatch, context: _Context,
-               canonical_area: bool = False, country_named: bool = False) -> tuple[float, tuple[str, ...]]:
+    def _base_score(self, toponym: Toponym, match: NameMatch, canonical_area: bool, country_named: bool,
+                    reasons: list[str] | None = None) -> float:
+        """The part of a candidate's score that no context changes: the prior, how the name
+        matched, the qualifier and the container."""
         place = match.place
         score = self._prior(place)
-        reasons = [f"prior {score:.1f} ({place.kind.value}"
-                   + (f", population {place.population:,}" if place.population else "") + ")"]
+        if reasons is not None:
+            reasons.append(f"prior {score:.1f} ({place.kind.value}"
+                           + (f", population {place.population:,}" if place.population else "") + ")")
         penalty = _ORIGIN_PENALTY[match.origin]
         if penalty:
             score += penalty
-            reasons.append(f"matched as {match.origin.name.lower()} name {penalty:+.1f}")
+            if reasons is not None:
+                reasons.append(f"matched as {match.origin.name.lower()} name {penalty:+.1f}")
         if canonical_area and match.origin is not MatchOrigin.NAME and match.origin is not MatchOrigin.ALIAS:
             score += _NOT_THE_AREA
-            reasons.append(f"the name is a country's or region's own {_NOT_THE_AREA:+.1f}")
+            if reasons is not None:
+                reasons.append(f"the name is a country's or region's own {_NOT_THE_AREA:+.1f}")
         elif country_named and place.kind is PlaceKind.CITY:
             # A town named after a country ("Greece, New York") needs more than the text's
             # country to beat the country itself.
             score += _COUNTRY_NAMESAKE
-            reasons.append(f"a country has this name {_COUNTRY_NAMESAKE:+.1f}")
+            if reasons is not None:
+                reasons.append(f"a country has this name {_COUNTRY_NAMESAKE:+.1f}")
         if toponym.hint is not None:
             if _kind_fits(toponym.hint, place.kind):
                 score += _HINT_MATCH
-                reasons.append(f"qualifier says {toponym.hint.value} {_HINT_MATCH:+.1f}")
+                if reasons is not None:
+                    reasons.append(f"qualifier says {toponym.hint.value} {_HINT_MATCH:+.1f}")
             else:
                 # A qualifier may be wrong ("a port of Ukraine"); it never turns a country into a village.
                 penalty = _HINT_MATCH / 3 if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT) else _HINT_MATCH
                 score -= penalty
-                reasons.append(f"qualifier says {toponym.hint.value} {-penalty:+.1f}")
+                if reasons is not None:
+                    reasons.append(f"qualifier says {toponym.hint.value} {-penalty:+.1f}")
         if toponym.container and self._inside_named(place, toponym.container):
             score += _CONTAINER_MATCH
-            reasons.append(f"in {toponym.container} {_CONTAINER_MATCH:+.1f}")
+            if reasons is not None:
+                reasons.append(f"in {toponym.container} {_CONTAINER_MATCH:+.1f}")
+        return score
+
+    def _score(self, toponym: Toponym, match: NameMatch, context: _Context, canonical_area: bool = False,
+               country_named: bool = False, reasons: list[str] | None = None, base: float | None = None) -> float:
+        """The score of one candidate; with a ``reasons`` list, each term is also written down
+        there (only the candidates kept in the answer are explained: formatting costs).
+        ``base`` is the candidate's :meth:`_base_score`, when already known."""
+        place = match.place
+        if base is None:
+            base = self._base_score(toponym, match, canonical_area, country_named, reasons)
+        score = base
         if context.total and place.country_code:
             share = context.countries.get(place.country_code, 0) / context.total
             if share:
                 bonus = _FOCUS_COUNTRY * (0.5 + 0.5 * share)
                 score += bonus
-                reasons.append(f"text is about {place.country_code} {bonus:+.1f}")
+                if reasons is not None:
+                    reasons.append(f"text is about {place.country_code} {bonus:+.1f}")
             a1_share = context.admin1s.get(place.admin1_code or "", 0) / context.total
             if a1_share and place.kind is not PlaceKind.COUNTRY:
                 bonus = _FOCUS_ADMIN1 * (0.5 + 0.5 * a1_share)
                 score += bonus
-                reasons.append(f"text is about {place.admin1 or place.admin1_code} {bonus:+.1f}")
-        for region in context.regions:
-            if region.id != place.id and not place.kind.is_area and self._contains(region.id, place.lat, place.lon):
-                score += _IN_NAMED_REGION
-                reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
-                break
-        if place.kind is PlaceKind.CITY and context.support:
-            coherence = _coherence(place, context.nearby())
+                if reasons is not None:
+                    reasons.append(f"text is about {place.admin1 or place.admin1_code} {bonus:+.1f}")
+        if context.regions and not place.kind.is_area:
+            for region in context.regions:
+                if self._contains(region.id, place.lat, place.lon):
+                    score += _IN_NAMED_REGION
+                    if reasons is not None:
+                        reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
+                    break
+        if place.kind is PlaceKind.CITY and context.nearby is not None and context.nearby.names:
+            coherence = context.nearby.coherence(place)
             if coherence >= 0.05:
                 bonus = _COHERENCE * min(coherence, _MAX_SUPPORT)
                 score += bonus
-                reasons.append(f"near other places in the text {bonus:+.1f}")
+                if reasons is not None:
+                    reasons.append(f"near other places in the text {bonus:+.1f}")
         if place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
             for point in context.points:
                 if point.id != place.id and self._region_holds(place, point):
                     score += _IN_NAMED_REGION
-                    reasons.append(f"holds {point.name}, named in the text {_IN_NAMED_REGION:+.1f}")
+                    if reasons is not None:
+                        reasons.append(f"holds {point.name}, named in the text {_IN_NAMED_REGION:+.1f}")
                     break
         if self.options.prefer_country and place.country_code == self.options.prefer_country:
             score += _PREFERRED_COUNTRY
-            reasons.append(f"preferred country {_PREFERRED_COUNTRY:+.1f}")
+            if reasons is not None:
+                reasons.append(f"preferred country {_PREFERRED_COUNTRY:+.1f}")
         if self.options.bbox and not _in_bbox(place, self.options.bbox):
             score += _OUTSIDE_BBOX
-            reasons.append(f"outside the bounding box {_OUTSIDE_BBOX:+.1f}")
-        return score, tuple(reasons)
+            if reasons is not None:
+                reasons.append(f"outside the bounding box {_OUTSIDE_BBOX:+.1f}")
+        return score
 
     def _contains(self, area_id: str, lat: float, lon: float) -> bool:
         """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
@@ -337,6 +405,11 @@ class Resolver:
         return region.has_geometry and self._contains(region.id, point.lat, point.lon)
 
     def _inside_named(self, place: Place, container: str) -> bool:
+        """Whether the place lies in an area (or near a city) that bears the container's name,
+        remembered: every pass asks it of every candidate."""
+        return _remember(self._inside, (place.id, container), lambda: self._inside_named_uncached(place, container))
+
+    def _inside_named_uncached(self, place: Place, container: str) -> bool:
         for match in self._lookup_plain(container):
             area = match.place
             if area.id == place.id:
@@ -359,30 +432,28 @@ class Resolver:
                 return True
         return False
 
-    def _rank(self, toponym: Toponym, matches: list[NameMatch], context: _Context) -> Resolution:
-        if toponym.hint is PlaceKind.PHYSICAL:
-            # "the Dnipro River" is not the city of Dnipro: without a physical feature of that
-            # name, the river stays unresolved rather than placed at a namesake town.
-            matches = [m for m in matches if m.place.kind is PlaceKind.PHYSICAL]
-        if not matches:
+    def _choices(self, toponym: Toponym, matches: list[NameMatch]) -> _Choices:
+        matches, canonical_area, country_named = _scorable(toponym, matches)
+        bases = [self._base_score(toponym, m, canonical_area, country_named) for m in matches]
+        return _Choices(toponym, matches, canonical_area, country_named, bases)
+
+    def _rank(self, choices: _Choices, context: _Context) -> Resolution:
+        """The toponym's candidates, best first, with their shares of the score but without
+        their reasons (:meth:`_explain` adds those to the final answer)."""
+        toponym = choices.toponym
+        if not choices.matches:
             return Resolution.unresolved(toponym)
-        # A name that is the own name (or curated alias) of a country or region is read as that
-        # area before a place that merely lists it among its alternate names ("Mexico" is not
-        # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
-        canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
-        canonical_area = bool(canonical & _NAMED_AREAS)
-        country_named = PlaceKind.COUNTRY in canonical
         scored = sorted(
-            (self._score(toponym, m, context, canonical_area, country_named) + (m,) for m in matches),
-            key=lambda item: (-item[0], item[2].place.id),
+            ((self._score(toponym, m, context, choices.canonical_area, choices.country_named, base=base), m)
+             for m, base in zip(choices.matches, choices.bases)),
+            key=lambda item: (-item[0], item[1].place.id),
         )
         top = scored[0][0]
-        weights = [math.exp(score - top) for score, _, _ in scored]
+        weights = [math.exp(score - top) for score, _ in scored]
         total = sum(weights)
         candidates = tuple(
-            Candidate(place=m.place, score=round(w / total, 4), reasons=reasons,
-                      fuzzy=m.origin is MatchOrigin.FUZZY)
-            for (score, reasons, m), w in zip(scored[:_KEPT_CANDIDATES], weights)
+            Candidate(place=m.place, score=round(w / total, 4), fuzzy=m.origin is MatchOrigin.FUZZY)
+            for (_, m), w in zip(scored[:_KEPT_CANDIDATES], weights)
         )
         best = candidates[0]
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
@@ -391,6 +462,19 @@ class Resolver:
             toponym=toponym, place=best.place, confidence=best.score, ambiguous=ambiguous,
             candidates=candidates, fuzzy=best.fuzzy,
         )
+
+    def _explain(self, choices: _Choices, resolution: Resolution, context: _Context) -> Resolution:
+        """The resolution with the reasons of each kept candidate's score in ``context``."""
+        if not resolution.candidates:
+            return resolution
+        by_id = {m.place.id: m for m in choices.matches}
+        explained = []
+        for candidate in resolution.candidates:
+            reasons: list[str] = []
+            self._score(choices.toponym, by_id[candidate.place.id], context, choices.canonical_area,
+                        choices.country_named, reasons)
+            explained.append(Candidate(candidate.place, candidate.score, tuple(reasons), candidate.fuzzy))
+        return replace(resolution, candidates=tuple(explained))
 
     # -- document context -----------------------------------------------------------------
 
@@ -420,6 +504,20 @@ def _bare_region_name(name: str) -> str:
     return _ADMIN_SUFFIX.sub("", name)
 
 
+def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], bool, bool]:
+    """The matches that may answer the toponym, and whether its name is the own name of a
+    country or region (``canonical_area``) and of a country (``country_named``)."""
+    if toponym.hint is PlaceKind.PHYSICAL:
+        # "the Dnipro River" is not the city of Dnipro: without a physical feature of that
+        # name, the river stays unresolved rather than placed at a namesake town.
+        matches = [m for m in matches if m.place.kind is PlaceKind.PHYSICAL]
+    # A name that is the own name (or curated alias) of a country or region is read as that
+    # area before a place that merely lists it among its alternate names ("Mexico" is not
+    # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
+    canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
+    return matches, bool(canonical & _NAMED_AREAS), PlaceKind.COUNTRY in canonical
+
+
 def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
     if hint is kind:
         return True
@@ -427,28 +525,25 @@ def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
     return hint in areas and kind in areas
 
 
-def _coherence(place: Place, nearby: list[list[tuple[str, float, float, float]]]) -> float:
+def _coherence(place: Place, nearby: _Nearby) -> float:
     """How many other names of the text could denote a place near this one: for each other
     name, the best of (distance weight x square root of that candidate's score)."""
-    total = 0.0
+    best = [0.0] * nearby.names
     reach = _NEARBY[-1][0]
     km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
     lat0, lon0, own = place.lat, place.lon, place.id
-    for points in nearby:
-        best = 0.0
-        for other_id, lat, lon, root_score in points:
-            if other_id == own or abs(lat - lat0) > 4.0:
-                continue
-            dlon = abs(lon - lon0) % 360.0
-            if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
-                continue
-            distance = _km_between(lat0, lon0, lat, lon)
-            for limit, weight in _NEARBY:
-                if distance <= limit:
-                    best = max(best, weight * root_score)
-                    break
-        total += best
-    return total
+    for lat, lon, name, root_score, other_id in nearby.within_latitude(lat0, 4.0):
+        if other_id == own or abs(lat - lat0) > 4.0:
+            continue
+        dlon = abs(lon - lon0) % 360.0
+        if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
+            continue
+        distance = _km_between(lat0, lon0, lat, lon)
+        for limit, weight in _NEARBY:
+            if distance <= limit:
+                best[name] = max(best[name], weight * root_score)
+                break
+    return sum(best)
 
 
 def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -484,6 +579,4 @@ def _same_place(a: Resolution, b: Resolution) -> bool:
 
 
 def _with_toponym(resolution: Resolution, toponym: Toponym) -> Resolution:
-    from dataclasses import replace
-
     return replace(resolution, toponym=toponym)
