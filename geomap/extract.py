@@ -228,8 +228,10 @@ class PlaceExtractor:
     def _recognise(self, doc: Doc) -> list[_Found]:
         taken = [False] * len(doc)
         found: list[_Found] = []
-        entity_of: dict[int, Span] = {t.i: ent for ent in doc.ents for t in ent}
-        person_words = self._person_words(doc)
+        ents = doc.ents  # spaCy builds the tuple of spans anew on every access
+        entity_of: dict[int, Span] = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        person_words = self._person_words(ents)
+        words = _Words(doc)
 
         def take(start: int, end: int, label: str) -> None:
             for i in range(start, end):
@@ -237,7 +239,7 @@ class PlaceExtractor:
             found.append(_Found(start, end, label))
 
         # 1. The statistical model's places.
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ in _PLACE_LABELS:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 parts = self._known_parts(doc, start, ent.end)
@@ -247,12 +249,12 @@ class PlaceExtractor:
                     take(s, e, ent.label_)
         # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
         #    then capitalised runs, each weighed against its context.
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ in _RELABEL:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 if not any(taken[start:ent.end]) and self._accept(doc[start:ent.end], entity_of, person_words, taken):
                     take(start, ent.end, "GAZETTEER")
-        runs = list(_proper_runs(doc))
+        runs = list(_proper_runs(words))
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if not any(taken[s:e]) and self._accept(doc[s:e], entity_of, person_words, taken):
@@ -262,13 +264,12 @@ class PlaceExtractor:
         # A word the model itself tagged as a place here is not a person's name elsewhere in the
         # text just because a person bears it ("Lawton" the city, "Henry Ware Lawton").
         placed = Counter(t.lower_ for f in found if f.label in _PLACE_LABELS for t in doc[f.start:f.end])
-        named = Counter(t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent)
+        named = Counter(t.lower_ for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent)
         person_words = frozenset(w for w in person_words if placed[w] <= named[w])
         for start, end in runs:
             for s, e in _subspans(start, end):
-                span = doc[s:e]
-                if (not any(taken[s:e]) and normalize_name(span.text) in accepted
-                        and not self._embedded_or_personal(span, entity_of, person_words)):
+                if (not any(taken[s:e]) and normalize_name(words.text(s, e)) in accepted
+                        and not self._embedded_or_personal(doc[s:e], entity_of, person_words)):
                     take(s, e, "GAZETTEER")
         found.sort(key=lambda f: f.start)
         return found
@@ -299,11 +300,11 @@ class PlaceExtractor:
         return bool(words) and all(w in person_words for w in words) and \
             self._name_strength(span.text) == 0.0
 
-    def _person_words(self, doc: Doc) -> frozenset[str]:
-        """Words inside multi-word personal names of this document ("Michael Jordan"), where
-        some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
+    def _person_words(self, ents: tuple[Span, ...]) -> frozenset[str]:
+        """Words inside multi-word personal names among a document's entities ("Michael Jordan"),
+        where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
         words: set[str] = set()
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ != "PERSON" or len(ent) < 2 or _in_headline(ent) or self._strength(ent.text) >= _STRONG:
                 continue
             alpha = [t for t in ent if t.is_alpha]
@@ -451,15 +452,38 @@ def _hint_for(word: str) -> PlaceKind:
     return PlaceKind.ADMIN1
 
 
-def _proper_runs(doc: Doc) -> Iterator[tuple[int, int]]:
+class _Words:
+    """The text and the capitalisation of a ``Doc``'s tokens, read once as plain lists
+    (every ``doc[i]`` builds a new spaCy ``Token``; the extractor asks about each token often)."""
+
+    __slots__ = ("texts", "spaces", "lowers", "capitalised")
+
+    def __init__(self, doc: Doc) -> None:
+        self.texts: list[str] = []
+        self.spaces: list[str] = []
+        self.lowers: list[str] = []
+        self.capitalised: list[bool] = []
+        for token in doc:
+            self.texts.append(token.text)
+            self.spaces.append(token.whitespace_)
+            self.lowers.append(token.lower_)
+            self.capitalised.append(_capitalised(token))
+
+    def text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``, without building the span."""
+        last = end - 1
+        return "".join([w + s for w, s in zip(self.texts[start:last], self.spaces[start:last])]) + self.texts[last]
+
+
+def _proper_runs(words: _Words) -> Iterator[tuple[int, int]]:
     """Runs of capitalised tokens (allowing inner "of", "de", "upon", hyphens)."""
+    capitalised, lowers = words.capitalised, words.lowers
     i = 0
-    n = len(doc)
+    n = len(capitalised)
     while i < n:
-        token = doc[i]
-        if _capitalised(token):
+        if capitalised[i]:
             j = i + 1
-            while j < n and (_capitalised(doc[j]) or (doc[j].lower_ in _RUN_JOINERS and j + 1 < n and _capitalised(doc[j + 1]))):
+            while j < n and (capitalised[j] or (lowers[j] in _RUN_JOINERS and j + 1 < n and capitalised[j + 1])):
                 j += 1
             yield i, j
             i = j
