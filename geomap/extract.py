@@ -168,7 +168,7 @@ class PlaceExtractor:
     def mentions(self, doc: Doc) -> list[Mention]:
         """Return the toponyms of a processed spaCy ``Doc``."""
         found = self._recognise(doc)
-        text = doc.text  # spaCy joins the tokens anew on every access: once per document
+        text = _words(doc).whole()  # doc.text builds a Token for every word on every access
         bounds = sentence_bounds(text)
         mentions = [self._mention(doc, f, bounds) for f in found]
         mentions = [m for m in mentions if m is not None and self._plausible(m)]
@@ -231,7 +231,7 @@ class PlaceExtractor:
         ents = doc.ents  # spaCy builds the tuple of spans anew on every access
         entity_of: dict[int, Span] = {i: ent for ent in ents for i in range(ent.start, ent.end)}
         person_words = self._person_words(ents)
-        words = _Words(doc)
+        words = _words(doc)
 
         def take(start: int, end: int, label: str) -> None:
             for i in range(start, end):
@@ -314,11 +314,12 @@ class PlaceExtractor:
 
     def _embedded_or_personal(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str]) -> bool:
         """Whether the span is part of an organisation's or a person's name, or a person."""
-        if span.text.lower() in person_words:
+        words = _words(span.doc)
+        if words.text(span.start, span.end).lower() in person_words:
             return True
-        if span.start > 0 and span.doc[span.start - 1].lower_.rstrip(".") in _TITLES:
+        if span.start > 0 and words.lowers[span.start - 1].rstrip(".") in _TITLES:
             return True
-        entities = {entity_of.get(t.i) for t in span}
+        entities = {entity_of.get(i) for i in range(span.start, span.end)}
         if None in entities or len(entities) != 1:
             return False
         (ent,) = entities
@@ -456,23 +457,40 @@ class _Words:
     """The text and the capitalisation of a ``Doc``'s tokens, read once as plain lists
     (every ``doc[i]`` builds a new spaCy ``Token``; the extractor asks about each token often)."""
 
-    __slots__ = ("texts", "spaces", "lowers", "capitalised")
+    __slots__ = ("texts", "spaces", "lowers", "stop", "capitalised")
 
     def __init__(self, doc: Doc) -> None:
         self.texts: list[str] = []
         self.spaces: list[str] = []
         self.lowers: list[str] = []
+        self.stop: list[bool] = []
         self.capitalised: list[bool] = []
         for token in doc:
             self.texts.append(token.text)
             self.spaces.append(token.whitespace_)
             self.lowers.append(token.lower_)
+            self.stop.append(token.is_stop)
             self.capitalised.append(_capitalised(token))
 
     def text(self, start: int, end: int) -> str:
         """``doc[start:end].text``, without building the span."""
         last = end - 1
         return "".join([w + s for w, s in zip(self.texts[start:last], self.spaces[start:last])]) + self.texts[last]
+
+    def whole(self) -> str:
+        """``doc.text``."""
+        return "".join([w + s for w, s in zip(self.texts, self.spaces)])
+
+
+_WORDS_KEY = "geomap.words"
+
+
+def _words(doc: Doc) -> _Words:
+    """The document's :class:`_Words`, read once (kept in ``doc.user_data``)."""
+    words = doc.user_data.get(_WORDS_KEY)
+    if words is None:
+        words = doc.user_data[_WORDS_KEY] = _Words(doc)
+    return words
 
 
 def _proper_runs(words: _Words) -> Iterator[tuple[int, int]]:
@@ -517,7 +535,7 @@ def _in_headline(span: Span) -> bool:
     doc = span.doc
     state = doc.user_data.get(_HEADLINE_KEY)
     if state is None:
-        breaks = [t.is_space and "\n" in t.text for t in doc]
+        breaks = [text.isspace() and "\n" in text for text in _words(doc).texts]
         line_start = [0] * len(doc)  # first token of the line of token i
         for i in range(1, len(doc)):
             line_start[i] = i if breaks[i - 1] else line_start[i - 1]
@@ -529,15 +547,16 @@ def _in_headline(span: Span) -> bool:
     start, end = line_start[span.start], line_end[span.end]
     answer = answers.get((start, end))
     if answer is None:
-        answer = answers[(start, end)] = _headline_line(doc, start, end)
+        answer = answers[(start, end)] = _headline_line(_words(doc), start, end)
     return answer
 
 
-def _headline_line(doc: Doc, start: int, end: int) -> bool:
-    words = [t for t in doc[start:end] if t.is_alpha and not t.is_stop]
-    if not words or len(words) > 16 or doc[end - 1].text in {".", "?", "!"} and len(words) > 12:
+def _headline_line(words: _Words, start: int, end: int) -> bool:
+    content = [text for text, stop in zip(words.texts[start:end], words.stop[start:end])
+               if text.isalpha() and not stop]
+    if not content or len(content) > 16 or words.texts[end - 1] in {".", "?", "!"} and len(content) > 12:
         return False
-    return sum(1 for t in words if t.text[0].isupper()) >= 0.75 * len(words)
+    return sum(1 for text in content if text[0].isupper()) >= 0.75 * len(content)
 
 
 def _sentence_initial(token: Token) -> bool:
