@@ -105,8 +105,9 @@ class _Context:
     admin1s: Counter[str] = field(default_factory=Counter)
     regions: list[Place] = field(default_factory=list)
     points: list[Place] = field(default_factory=list)
-    #: The other names' first-pass candidates, for coherence (``None``: no other names).
+    #: The text's first-pass candidates, for coherence with the names other than ``name``.
     nearby: _Nearby | None = None
+    name: str = ""
     _total: int | None = None
 
     @property
@@ -128,31 +129,39 @@ class _Choices:
 
 
 class _Nearby:
-    """The candidate points of the other names of a text (countries and continents left out),
-    sorted by latitude so that a candidate's neighbours are found by bisection; the coherence
-    of each place is worked out once for all the passes."""
+    """The first-pass candidate points of a text's names (countries and continents left out),
+    one list for the whole text, sorted by latitude so that a candidate's neighbours are found
+    by bisection. A name's support is the points of the other names; the coherence of each
+    place is worked out once for all the passes."""
 
-    __slots__ = ("names", "lats", "points", "_coherence")
+    __slots__ = ("groups", "lats", "points", "_groups_named", "_coherence")
 
-    def __init__(self, support: list[tuple[Candidate, ...]]) -> None:
+    def __init__(self, support: list[tuple[str, tuple[Candidate, ...]]]) -> None:
+        """``support``: (name, first-pass candidates) of each toponym sense that has candidates."""
         points = sorted(
-            (c.place.lat, c.place.lon, name, math.sqrt(c.score), c.place.id)
-            for name, candidates in enumerate(support) for c in candidates
+            (c.place.lat, c.place.lon, group, math.sqrt(c.score), c.place.id, name)
+            for group, (name, candidates) in enumerate(support) for c in candidates
             if c.place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)
         )
-        self.names = len(support)
+        self.groups = len(support)
         self.lats = [p[0] for p in points]
         self.points = points
-        self._coherence: dict[str, float] = {}
+        self._groups_named = Counter(name for name, _ in support)
+        self._coherence: dict[tuple[str, str], float] = {}
 
-    def coherence(self, place: Place) -> float:
-        """:func:`_coherence` of the place with these names, remembered."""
-        value = self._coherence.get(place.id)
+    def others(self, name: str) -> int:
+        """How many senses of other names than ``name`` have candidates."""
+        return self.groups - self._groups_named[name]
+
+    def coherence(self, place: Place, name: str) -> float:
+        """:func:`_coherence` of the place, a candidate for ``name``, remembered."""
+        key = (place.id, name)
+        value = self._coherence.get(key)
         if value is None:
-            value = self._coherence[place.id] = _coherence(place, self)
+            value = self._coherence[key] = _coherence(place, self, name)
         return value
 
-    def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str]]:
+    def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str, str]]:
         """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
         margin = degrees + 1e-6
         return self.points[bisect_left(self.lats, lat - margin):bisect_right(self.lats, lat + margin)]
@@ -215,14 +224,13 @@ class Resolver:
         # The support of a name: the candidates of the other names, weighted by their scores,
         # as the first pass ranked them (the same in every pass).
         first = {key: current[key].candidates for key in senses}
-        support = {name: _Nearby([cands for k, cands in first.items() if k[0] != name and cands])
-                   for name in {key[0] for key in senses}}
+        nearby = _Nearby([(k[0], cands) for k, cands in first.items() if cands])
         for _ in range(_PASSES):
             ranked = {}
             for key in senses:
                 others = {k: v for k, v in current.items() if k[0] != key[0]}
                 context = contexts[key] = self._context(others, senses)
-                context.nearby = support[key[0]]
+                context.nearby, context.name = nearby, key[0]
                 ranked[key] = self._rank(choices[key], context)
             stable = all(_same_place(ranked[key], current[key]) for key in senses)
             current = ranked
@@ -367,8 +375,8 @@ class Resolver:
                     if reasons is not None:
                         reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
                     break
-        if place.kind is PlaceKind.CITY and context.nearby is not None and context.nearby.names:
-            coherence = context.nearby.coherence(place)
+        if place.kind is PlaceKind.CITY and context.nearby is not None and context.nearby.others(context.name):
+            coherence = context.nearby.coherence(place, context.name)
             if coherence >= 0.05:
                 bonus = _COHERENCE * min(coherence, _MAX_SUPPORT)
                 score += bonus
@@ -525,15 +533,16 @@ def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
     return hint in areas and kind in areas
 
 
-def _coherence(place: Place, nearby: _Nearby) -> float:
-    """How many other names of the text could denote a place near this one: for each other
-    name, the best of (distance weight x square root of that candidate's score)."""
-    best = [0.0] * nearby.names
+def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
+    """How many other names of the text could denote a place near this one, a candidate for
+    ``name``: for each other name, the best of (distance weight x square root of that
+    candidate's score)."""
+    best = [0.0] * nearby.groups  # the senses of ``name`` itself stay at 0
     reach = _NEARBY[-1][0]
     km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
     lat0, lon0, own = place.lat, place.lon, place.id
-    for lat, lon, name, root_score, other_id in nearby.within_latitude(lat0, 4.0):
-        if other_id == own or abs(lat - lat0) > 4.0:
+    for lat, lon, group, root_score, other_id, other_name in nearby.within_latitude(lat0, 4.0):
+        if other_name == name or other_id == own or abs(lat - lat0) > 4.0:
             continue
         dlon = abs(lon - lon0) % 360.0
         if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
@@ -541,7 +550,7 @@ def _coherence(place: Place, nearby: _Nearby) -> float:
         distance = _km_between(lat0, lon0, lat, lon)
         for limit, weight in _NEARBY:
             if distance <= limit:
-                best[name] = max(best[name], weight * root_score)
+                best[group] = max(best[group], weight * root_score)
                 break
     return sum(best)
 
