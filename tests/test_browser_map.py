@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gazetteer import Gazetteer, Place, PlaceKind, Resolution, Resolver, Toponym
+from gazetteer import Gazetteer, Place, PlaceKind, Resolution, Toponym
 from geomap.model import Document, Mention, PlaceMention
 from geomap.offline import cdn_files
 from geomap.renderer import fragment_html, page_html, render
-from geomap.text import sentence_around, sentence_bounds
+
+from documents import make_document
 
 pytestmark = pytest.mark.browser
 
@@ -154,35 +155,21 @@ def map_gazetteer(tmp_path_factory) -> Gazetteer:
     return Gazetteer(build_from_records(path, records, name="browser-test"))
 
 
-def make_document(gazetteer: Gazetteer, text: str, names: list[tuple[str, PlaceKind | None]], doc_id: str,
-                  title: str | None = None) -> Document:
-    """A document whose mentions are ``names``, found in that order in ``text`` and resolved."""
-    bounds = sentence_bounds(text)
-    mentions, position = [], 0
-    for name, hint in names:
-        start = text.index(name, position)
-        end = start + len(name)
-        position = end
-        mentions.append(Mention(start, end, name, name, hint, None, None, "GPE", sentence_around(bounds, start, end)))
-    resolutions = Resolver(gazetteer).resolve_all([Toponym(m.name, m.hint, m.start) for m in mentions])
-    assert all(r.place is not None for r in resolutions), "a test name did not resolve in the tiny gazetteer"
-    return Document(doc_id, text, tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)), title=title)
-
-
 @pytest.fixture(scope="module")
 def articles(map_gazetteer) -> list[Document]:
     """Three articles: Kyiv is in two of them (spelt Kiev in one), Donbas is a region with an outline."""
     morning = make_document(
         map_gazetteer,
         "Officials in Kiev said trains to Kharkiv were running again. Shelling was reported in Donbas.",
-        [("Kiev", None), ("Kharkiv", PlaceKind.CITY), ("Donbas", None)], "morning", "Morning briefing")
+        [("Kiev", None), ("Kharkiv", PlaceKind.CITY), ("Donbas", None)], "morning", "Morning briefing",
+        all_resolved=True)
     evening = make_document(
         map_gazetteer,
         "A convoy left Kyiv at dawn. It reached Mariupol by night.",
-        [("Kyiv", None), ("Mariupol", None)], "evening", "Evening digest")
+        [("Kyiv", None), ("Mariupol", None)], "evening", "Evening digest", all_resolved=True)
     south = make_document(
         map_gazetteer, "Ferries stopped in Kherson. Power returned to Nova Kakhovka.",
-        [("Kherson", PlaceKind.CITY), ("Nova Kakhovka", None)], "south", "Southern front")
+        [("Kherson", PlaceKind.CITY), ("Nova Kakhovka", None)], "south", "Southern front", all_resolved=True)
     return [morning, evening, south]
 
 
@@ -191,7 +178,7 @@ def hostile_article(map_gazetteer) -> Document:
     """Hostile text around Kiev, a hostile title, and a place whose very name is hostile (as an
     online geocoder could return)."""
     doc = make_document(map_gazetteer, f"{HOSTILE} Sirens sounded in Kiev. {HOSTILE} Then Evilton.", [("Kiev", None)],
-                        "evil", HOSTILE_TITLE)
+                        "evil", HOSTILE_TITLE, all_resolved=True)
     start = doc.text.index("Evilton")
     place = Place("x:evil", HOSTILE_TITLE, PlaceKind.CITY, 47.5, 35.5, "UA", admin1=HOSTILE_TITLE)
     mention = Mention(start, start + 7, "Evilton", "Evilton", None, None, None, "GPE", (start - 5, len(doc.text)))
@@ -564,7 +551,7 @@ def test_static_map_labels_do_not_overlap(open_page, map_gazetteer):
     crowded = make_document(
         map_gazetteer, "Kherson, Nova Kakhovka, Kharkiv, Izium, Mariupol and Kyiv were named. Donbas too.",
         [("Kherson", PlaceKind.CITY), ("Nova Kakhovka", None), ("Kharkiv", PlaceKind.CITY), ("Izium", None),
-         ("Mariupol", None), ("Kyiv", None), ("Donbas", None)], "crowded", "Crowded")
+         ("Mariupol", None), ("Kyiv", None), ("Donbas", None)], "crowded", "Crowded", all_resolved=True)
     opened = open_page(page_html(render([crowded], gazetteer=map_gazetteer, tiles=None, static=True),
                                  self_contained=True), width=420, height=300)
     rects = opened.evaluate("""Array.from(document.querySelectorAll('.geomap-label'))

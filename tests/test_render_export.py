@@ -7,27 +7,15 @@ import re
 
 import pytest
 
-from gazetteer import PlaceKind, Resolver, Toponym
+from gazetteer import PlaceKind
 from geomap.export import document_record, to_csv, to_geojson, to_jsonl_line, to_table
-from geomap.model import Document, Mention, PlaceMention
+from geomap.model import Document
 from geomap.renderer import escape, popup_html, render
-from geomap.text import sentence_around, sentence_bounds
+
+from documents import make_document
 
 HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> '
            '<a href="javascript:alert(1)">x</a> `${alert(1)}` \\u003c')
-
-
-def make_document(gazetteer, text: str, names: list[tuple[str, PlaceKind | None]], doc_id="d1", title=None) -> Document:
-    """Build a document whose mentions are the given names, found in order in ``text``."""
-    bounds = sentence_bounds(text)
-    mentions, position = [], 0
-    for name, hint in names:
-        start = text.index(name, position)
-        end = start + len(name)
-        position = end
-        mentions.append(Mention(start, end, name, name, hint, None, None, "GPE", sentence_around(bounds, start, end)))
-    resolutions = Resolver(gazetteer).resolve_all([Toponym(m.name, m.hint, m.start) for m in mentions])
-    return Document(doc_id, text, tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)), title=title)
 
 
 @pytest.fixture()
