@@ -191,9 +191,8 @@ def write_key_filters(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS key_filters (name TEXT PRIMARY KEY, bits BLOB NOT NULL, "
                  "hashes INTEGER NOT NULL, last_rowid INTEGER NOT NULL)")
     for table in FILTERED_TABLES:
-        (count,) = conn.execute(f"SELECT count(DISTINCT key) FROM {table}").fetchone()
         keys = [key for (key,) in conn.execute(f"SELECT DISTINCT key FROM {table}")]
-        key_filter = KeyFilter.of(keys, count)
+        key_filter = KeyFilter.of(keys, len(keys))
         (last,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
         conn.execute("INSERT OR REPLACE INTO key_filters VALUES (?, ?, ?, ?)",
                      (table, key_filter.bits, key_filter.hashes, last))
@@ -628,10 +627,13 @@ class Gazetteer:
 
 @lru_cache(maxsize=32768)
 def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, float, float] | None:
-    """The bounding box of an area's outline (``None`` without one), kept for many more areas
-    than the outlines themselves: most containment questions are settled by the box."""
-    geom = gazetteer.geometry(area_id)
-    return None if geom is None else tuple(geom.bounds)
+    """The bounding box of an area's outline (``None`` without one), as stored beside it, kept
+    for many more areas than the outlines themselves: most containment questions are settled
+    by the box, without reading the outline."""
+    return gazetteer._conn.execute(
+        "SELECT s.minx, s.miny, s.maxx, s.maxy FROM shapes s JOIN places p ON p.pk = s.pk WHERE p.id = ?",
+        (area_id,),
+    ).fetchone()
 
 
 @lru_cache(maxsize=512)
