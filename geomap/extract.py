@@ -474,12 +474,14 @@ class _Words:
 
     def text(self, start: int, end: int) -> str:
         """``doc[start:end].text``, without building the span."""
-        last = end - 1
-        return "".join([w + s for w, s in zip(self.texts[start:last], self.spaces[start:last])]) + self.texts[last]
+        return self._with_spaces(start, end - 1) + self.texts[end - 1]
 
     def whole(self) -> str:
         """``doc.text``."""
-        return "".join([w + s for w, s in zip(self.texts, self.spaces)])
+        return self._with_spaces(0, len(self.texts))
+
+    def _with_spaces(self, start: int, end: int) -> str:
+        return "".join([w + s for w, s in zip(self.texts[start:end], self.spaces[start:end])])
 
 
 _WORDS_KEY = "geomap.words"
