@@ -61,7 +61,7 @@ ENV_CACHE = "GEOMAP_CACHE_DIR"
 #: Callback ``progress(stage, done, total)`` for long builds; the CLI draws it.
 Progress = Callable[[str, int, int], None]
 
-_BUILDER_VERSION = "3"  # bump when the build logic changes what goes into the database
+_BUILDER_VERSION = "4"  # bump when the build logic changes what goes into the database
 
 _ADMIN_WORDS = (
     "oblast", "region", "province", "state", "governorate", "prefecture", "county",

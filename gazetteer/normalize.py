@@ -55,7 +55,7 @@ def _saint(match: re.Match[str]) -> str:
     return _SAINT_FORMS.get(word, word)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def normalize_name(name: str) -> str:
     """Return the lookup key of a place name.
 

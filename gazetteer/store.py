@@ -13,6 +13,7 @@ import logging
 import math
 import os
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass
 from enum import IntEnum
@@ -58,9 +59,10 @@ CREATE TABLE shapes (
 );
 """
 
+# The name indexes carry the columns a lookup reads, so that a lookup reads no table row of them.
 INDEXES = """
-CREATE INDEX names_key ON names (key);
-CREATE INDEX spellings_key ON spellings (key);
+CREATE INDEX names_key ON names (key, pk, origin);
+CREATE INDEX spellings_key ON spellings (key, pk);
 CREATE INDEX places_geonameid ON places (geonameid);
 CREATE INDEX places_admin1 ON places (admin1_code);
 CREATE INDEX demonyms_key ON demonyms (key);
@@ -198,20 +200,36 @@ def write_key_filters(conn: sqlite3.Connection) -> None:
                      (table, key_filter.bits, key_filter.hashes, last))
 
 
+# The caps of an open gazetteer's caches. A batch run over a news archive fills them within its
+# first few hundred documents, after which its memory stays where it is (see README, "Batch").
+_LOOKUP_CACHE = 4096  # name lookups; each holds the places its name matched
+_ADMIN1_CACHE = 8192  # admin-1 regions by code (there are about 4,000)
+_BOUNDS_CACHE = 4096  # bounding boxes of outlines: four floats each
+_GEOMETRY_CACHE = 128  # prepared outlines, the largest objects (tens of kilobytes to megabytes)
+
+_KINDS = {kind.value: kind for kind in PlaceKind}  # a dict lookup costs a tenth of PlaceKind(value)
+_ORIGINS = {origin.value: origin for origin in MatchOrigin}
+
+
+def _shared(text: str | None) -> str | None:
+    """One copy of a string that many places repeat (country and region codes and names)."""
+    return None if text is None else sys.intern(text)
+
+
 def _place_from_row(row: tuple) -> Place:
     return Place(
         id=row[1],
         name=row[2],
-        kind=PlaceKind(row[3]),
+        kind=_KINDS[row[3]],
         lat=row[4],
         lon=row[5],
-        country_code=row[6],
-        admin1_code=row[7],
-        admin1=row[8],
+        country_code=_shared(row[6]),
+        admin1_code=_shared(row[7]),
+        admin1=_shared(row[8]),
         population=row[9],
         geonameid=row[10],
         has_geometry=bool(row[11]),
-        feature_code=row[12],
+        feature_code=_shared(row[12]),
     )
 
 
@@ -251,8 +269,8 @@ class Gazetteer:
         self._meta = self._read_meta()
         #: Name keys an overlay suppressed: no lookup of them finds anything, fuzzy included.
         self._suppressed = frozenset(json.loads(self._meta.get("suppressed_names", "[]")))
-        self._cache_lookup = lru_cache(maxsize=16384)(self._lookup_uncached)
-        self._cache_admin1 = lru_cache(maxsize=8192)(self._admin1_place_uncached)
+        self._cache_lookup = lru_cache(maxsize=_LOOKUP_CACHE)(self._lookup_uncached)
+        self._cache_admin1 = lru_cache(maxsize=_ADMIN1_CACHE)(self._admin1_place_uncached)
         self._fuzzy_buckets: dict[str, dict[int, list[str]]] = {}
         self._filters: dict[str, KeyFilter] | None = None  # read on the first lookup
 
@@ -356,7 +374,7 @@ class Gazetteer:
         return dict(self._meta)
 
     def lookup(self, name: str, *, spelling: bool = True, fuzzy: bool = False,
-               demonyms: bool = False) -> list[NameMatch]:
+               demonyms: bool = False, remember: bool = True) -> list[NameMatch]:
         """Return the places a name can refer to, best match origin first per place.
 
         The fallbacks are tried in order, each only when everything before it found nothing:
@@ -387,6 +405,11 @@ class Gazetteer:
             Off by default: a test of whether some text is a place name wants exact matches.
         demonyms
             Fall back to the countries or continents a nationality word refers to.
+        remember
+            Keep the answer in the gazetteer's bounded cache of recent lookups. Pass ``False``
+            for one-off probes whose answer the caller keeps in a smaller form of its own (the
+            extractor remembers how strongly each name it tried denotes a place), so that they
+            do not push out the lookups worth keeping.
 
         Examples
         --------
@@ -395,7 +418,9 @@ class Gazetteer:
         >>> [m.place.name for m in gaz.lookup("Kharov", fuzzy=True)][:1]   # doctest: +SKIP
         ['Kharkiv']
         """
-        return list(self._cache_lookup(name, spelling, fuzzy, demonyms))
+        if remember:
+            return list(self._cache_lookup(name, spelling, fuzzy, demonyms))
+        return list(self._lookup_uncached(name, spelling, fuzzy, demonyms))
 
     def _lookup_uncached(self, name: str, spelling: bool, fuzzy: bool = False,
                          demonyms: bool = False) -> tuple[NameMatch, ...]:
@@ -407,7 +432,7 @@ class Gazetteer:
             "WHERE n.key = ? GROUP BY p.pk",
             (key,),
         ).fetchall() if self._may_hold("names", key) else []
-        found = [NameMatch(_place_from_row(r), MatchOrigin(r[13]), name) for r in rows]
+        found = [NameMatch(_place_from_row(r), _ORIGINS[r[13]], name) for r in rows]
         if demonyms:
             # Added to the exact matches: "Canadian" is a town's name and Canada's demonym.
             seen = {m.place.id for m in found}
@@ -625,7 +650,7 @@ class Gazetteer:
         )
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=_BOUNDS_CACHE)
 def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, float, float] | None:
     """The bounding box of an area's outline (``None`` without one), as stored beside it, kept
     for many more areas than the outlines themselves: most containment questions are settled
@@ -636,7 +661,7 @@ def _bounds_cached(gazetteer: Gazetteer, area_id: str) -> tuple[float, float, fl
     ).fetchone()
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=_GEOMETRY_CACHE)
 def _geometry_cached(gazetteer: Gazetteer, place_id: str):
     import shapely
 

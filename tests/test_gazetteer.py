@@ -319,6 +319,15 @@ def test_a_name_added_after_the_key_filter_is_still_found(tmp_path, tiny_gazette
     assert [m.place.id for m in Gazetteer(changed).lookup("Zzyzx Springs")] == ["t:kyiv"]
 
 
+def test_a_lookup_not_to_remember_gives_the_same_places_and_leaves_the_cache_alone(tiny_gazetteer_path):
+    gazetteer = Gazetteer(tiny_gazetteer_path)
+    for remembered, name in enumerate(("Kyiv", "Kharkov", "Nowhere Springs")):
+        probe = gazetteer.lookup(name, remember=False)
+        assert gazetteer._cache_lookup.cache_info().currsize == remembered
+        assert probe == gazetteer.lookup(name)
+    assert gazetteer._cache_lookup.cache_info().currsize == 3
+
+
 def test_store_doctests():
     import doctest
 

@@ -139,3 +139,19 @@ def test_a_container_that_is_a_county_is_tested_on_its_outline(tmp_path):
     assert any("in Pope County" in r for r in contained.candidates[0].reasons)
     assert bare.place.id == "c:dover-ar"  # the same name keeps its sense
     assert resolver.resolve(Toponym("Dover")).place.id == "c:dover-de"  # without the container, the larger
+
+
+def test_the_resolver_memos_stay_within_their_cap(tiny_gazetteer, monkeypatch):
+    # A batch run resolves millions of names with one resolver: its memos must not grow without end.
+    import gazetteer.resolver as resolver_module
+
+    monkeypatch.setattr(resolver_module, "_MEMO_SIZE", 3)
+    resolver = Resolver(tiny_gazetteer)
+    names = ["Kyiv", "Kherson", "Kharkiv", "Paris", "Odesa", "Mariupol", "Lviv", "Donetsk"]
+    expected = [r.place for r in Resolver(tiny_gazetteer).resolve_all([Toponym(n, None, 40 * i) for i, n in enumerate(names)])]
+    for _ in range(2):
+        found = [r.place for r in resolver.resolve_all([Toponym(n, None, 40 * i) for i, n in enumerate(names)])]
+        assert found == expected
+        memos = (resolver._containment, resolver._priors, resolver._plain_lookups, resolver._inside)
+        assert max(len(m) for m in memos) <= 3
+        assert any(memos)
