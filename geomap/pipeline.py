@@ -104,17 +104,21 @@ class Pipeline:
         return next(self.parse_many([source]))
 
     def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = 16) -> Iterator[Document]:
-        """Find and resolve the places of many documents, streamed, in input order."""
+        """Find and resolve the places of many documents, streamed, in input order.
+
+        ``batch_size`` documents at most go through the model together (fewer when they are
+        long: see :meth:`~geomap.extract.PlaceExtractor.extract_many`).
+        """
         pending: list[SourceDocument] = []
         for source in sources:
             pending.append(source)
             if len(pending) >= batch_size:
-                yield from self._parse_batch(pending)
+                yield from self._parse_batch(pending, batch_size)
                 pending = []
         if pending:
-            yield from self._parse_batch(pending)
+            yield from self._parse_batch(pending, batch_size)
 
-    def _parse_batch(self, sources: list[SourceDocument]) -> Iterator[Document]:
+    def _parse_batch(self, sources: list[SourceDocument], batch_size: int) -> Iterator[Document]:
         max_length = self.nlp.max_length
         pieces: list[tuple[int, int, str]] = []  # (source index, offset, text)
         for index, source in enumerate(sources):
@@ -122,7 +126,7 @@ class Pipeline:
                 pieces.append((index, offset, chunk))
         mentions: list[list[Mention]] = [[] for _ in sources]
         texts = (chunk for _, _, chunk in pieces)
-        for (index, offset, _), found in zip(pieces, self.extractor.extract_many(texts)):
+        for (index, offset, _), found in zip(pieces, self.extractor.extract_many(texts, batch_size=batch_size)):
             mentions[index].extend(_shift(m, offset) for m in found)
         for source, found in zip(sources, mentions):
             yield self.resolve_mentions(source, found)

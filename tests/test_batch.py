@@ -127,6 +127,24 @@ def test_read_ahead_is_bounded(tiny_pipeline):
     outcomes.close()
 
 
+def test_the_model_gets_batch_size_documents_at_a_time(tiny_pipeline, monkeypatch):
+    nlp = tiny_pipeline.extractor.nlp
+    sizes: list[int] = []
+    real_pipe = nlp.pipe
+
+    def pipe(texts, **kwargs):
+        texts = list(texts)
+        sizes.append(len(texts))
+        return real_pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    sources = [SourceDocument(f"d{i}", f"Shelling near Kherson, day {i}.") for i in range(23)]
+    outcomes = [o for chunk in batch.process(iter(sources), pipeline=tiny_pipeline, chunk_size=10, batch_size=4)
+                for o in chunk]
+    assert [o.id for o in outcomes] == [s.id for s in sources]
+    assert sizes == [4, 4, 2] * 2 + [3]
+
+
 # -- resume ---------------------------------------------------------------------------------------
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 from spacy.tokens import Span
 
-from geomap.extract import PlaceExtractor
+from geomap.extract import PlaceExtractor, _batches
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,12 @@ def test_a_definition_names_the_container(blank, tiny_gazetteer):
                    [("Alexandria", "GPE"), ("Louisiana", "GPE"), ("Alexandria", "GPE")])
     containers = [(m.surface, m.container) for m in extractor.mentions(doc)]
     assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
+
+
+@given(st.lists(st.text(max_size=40), max_size=30), st.integers(1, 8), st.integers(1, 100))
+def test_model_batches_keep_every_text_in_order_within_both_limits(texts, size, chars):
+    batches = list(_batches(texts, size, chars))
+    assert [t for batch in batches for t in batch] == texts
+    for batch in batches:
+        assert 1 <= len(batch) <= size
+        assert len(batch) == 1 or sum(map(len, batch)) <= chars

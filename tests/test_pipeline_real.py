@@ -109,3 +109,14 @@ def test_a_definition_names_the_container_and_the_name_keeps_that_sense(real_pip
     assert len(dovers) == 2
     assert [(pm.place.country_code, pm.place.admin1) for pm in dovers] == [("US", "Arkansas")] * 2
     assert dovers[0].mention.container == "Pope County"
+
+
+def test_batching_by_characters_finds_the_same_places(real_pipeline, example_article):
+    # A long text is sent through the model in a smaller batch; the places found must not change.
+    extractor = real_pipeline.extractor
+    article = example_article.read_text("utf-8")
+    texts = [article[:400], article, "Fighting went on near Kharkiv and Izium.", article[200:]]
+    one_by_one = [extractor.extract(t) for t in texts]
+    assert any(one_by_one)
+    for chars in (1, len(article), 10 * len(article)):
+        assert list(extractor.extract_many(texts, batch_size=3, batch_chars=chars)) == one_by_one
