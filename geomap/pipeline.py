@@ -103,16 +103,20 @@ class Pipeline:
                                 metadata=MappingProxyType(dict(metadata or {})))
         return next(self.parse_many([source]))
 
-    def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = 16) -> Iterator[Document]:
+    def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = 32,
+                   window: int = 64) -> Iterator[Document]:
         """Find and resolve the places of many documents, streamed, in input order.
 
-        ``batch_size`` documents at most go through the model together (fewer when they are
-        long: see :meth:`~geomap.extract.PlaceExtractor.extract_many`).
+        ``window`` documents at a time go through the model, in batches of at most
+        ``batch_size`` (fewer when they are long: see
+        :meth:`~geomap.extract.PlaceExtractor.extract_many`), and are then resolved. A wider
+        window runs faster (the model's and the resolver's working sets take turns less often)
+        and holds more documents' mentions.
         """
         pending: list[SourceDocument] = []
         for source in sources:
             pending.append(source)
-            if len(pending) >= batch_size:
+            if len(pending) >= window:
                 yield from self._parse_batch(pending, batch_size)
                 pending = []
         if pending:
