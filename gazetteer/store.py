@@ -201,9 +201,9 @@ def write_key_filters(conn: sqlite3.Connection) -> None:
 
 
 # The caps of an open gazetteer's caches. A batch run over a news archive fills them within its
-# first few hundred documents, after which its memory stays where it is (see README, "Batch").
+# first few hundred documents, after which its memory stays where it is (README, "Large corpora").
 _LOOKUP_CACHE = 4096  # name lookups; each holds the places its name matched
-_ADMIN1_CACHE = 8192  # admin-1 regions by code (there are about 4,000)
+_ADMIN1_CACHE = 8192  # admin-1 regions by code (a few thousand in all)
 _BOUNDS_CACHE = 4096  # bounding boxes of outlines: four floats each
 _GEOMETRY_CACHE = 128  # prepared outlines, the largest objects (tens of kilobytes to megabytes)
 

@@ -268,7 +268,7 @@ def process_chunk(pipeline: Pipeline, sources: Sequence[Item], start: int = 0, *
                 outcomes.append(Outcome(start + i, item.id, line, item.error, 0))
         return outcomes
     try:
-        documents = list(pipeline.parse_many(sources, batch_size=batch_size, window=len(sources)))
+        documents = list(pipeline.parse_many(sources, batch_size=batch_size, window=max(len(sources), 1)))
         return [Outcome(start + i, d.id, to_jsonl_line(d), None, _word_count(s.text))
                 for i, (s, d) in enumerate(zip(sources, documents, strict=True))]
     except Exception as exc:  # noqa: BLE001 - isolate the culprit below
