@@ -603,7 +603,7 @@ def test_documents_stream_through_the_pipeline(tiny_pipeline):
             pulled.append(i)
             yield SourceDocument(f"d{i}", f"Report {i} from Kharkiv.")
 
-    stream = tiny_pipeline.parse_many(corpus(), batch_size=8)
+    stream = tiny_pipeline.parse_many(corpus(), batch_size=4, window=8)
     first = next(stream)
     assert first.id == "d0" and first.resolved[0].place.id == "t:kharkiv"
     assert len(pulled) <= 8
