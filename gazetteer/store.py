@@ -195,9 +195,13 @@ def write_key_filters(conn: sqlite3.Connection) -> None:
     for table in FILTERED_TABLES:
         keys = [key for (key,) in conn.execute(f"SELECT DISTINCT key FROM {table}")]
         key_filter = KeyFilter.of(keys, len(keys))
-        (last,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
         conn.execute("INSERT OR REPLACE INTO key_filters VALUES (?, ?, ?, ?)",
-                     (table, key_filter.bits, key_filter.hashes, last))
+                     (table, key_filter.bits, key_filter.hashes, _last_rowid(conn, table)))
+
+
+def _last_rowid(conn: sqlite3.Connection, table: str) -> int:
+    """The table's largest rowid: a key filter is current while this has not changed."""
+    return conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
 
 
 # The caps of an open gazetteer's caches. A batch run over a news archive fills them within its
@@ -328,8 +332,7 @@ class Gazetteer:
         for table, bits, hashes, last_rowid in rows:
             if table not in FILTERED_TABLES:
                 continue
-            (last,) = self._conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
-            if last == last_rowid:
+            if _last_rowid(self._conn, table) == last_rowid:
                 filters[table] = KeyFilter(bits, hashes)
             else:
                 log.info("gazetteer %s: the %s table changed after its key filter was made; not used",
