@@ -57,14 +57,15 @@ entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=32))
 print(entities)
 """
 
-# The same, fed the batches geomap makes (at most 32 documents and BATCH_CHARS characters), to
-# show how much of geomap's speed comes from that batching rather than from its own work.
+# The same, fed the batches geomap makes (at most BATCH_SIZE documents and BATCH_CHARS
+# characters), to show how much of geomap's speed comes from that batching rather than from
+# its own work.
 BARE_SPACY_SAME_BATCHES = """
 import json, sys
-from geomap.extract import BATCH_CHARS, _batches, load_model
+from geomap.extract import BATCH_CHARS, BATCH_SIZE, _batches, load_model
 nlp = load_model()
 texts = (json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8"))
-entities = sum(len(doc.ents) for batch in _batches(texts, 32, BATCH_CHARS)
+entities = sum(len(doc.ents) for batch in _batches(texts, BATCH_SIZE, BATCH_CHARS)
                for doc in nlp.pipe(batch, batch_size=len(batch)))
 print(entities)
 """

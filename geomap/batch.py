@@ -50,6 +50,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from gazetteer import ResolverOptions
 
 from .errors import GeomapError, InputError, OutputError
+from .extract import BATCH_SIZE
 from .io import SourceDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,7 +76,7 @@ OnError = Literal["record", "skip"]
 #: Documents handed to a worker at a time (a Dask partition or a process-pool task).
 DEFAULT_CHUNK_SIZE = 64
 #: Documents sent through ``nlp.pipe`` together inside a chunk.
-DEFAULT_BATCH_SIZE = 32
+DEFAULT_BATCH_SIZE = BATCH_SIZE
 
 
 # -- what to run ---------------------------------------------------------------------------------

