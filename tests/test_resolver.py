@@ -145,12 +145,13 @@ def test_the_resolver_memos_stay_within_their_cap(tiny_gazetteer, monkeypatch):
     # A batch run resolves millions of names with one resolver: its memos must not grow without end.
     import gazetteer.resolver as resolver_module
 
+    names = ["Kyiv", "Kherson", "Kharkiv", "Paris", "Odesa", "Mariupol", "Lviv", "Donetsk"]
+    toponyms = [Toponym(n, None, 40 * i) for i, n in enumerate(names)]
+    expected = [r.place for r in Resolver(tiny_gazetteer).resolve_all(toponyms)]  # with the real cap
     monkeypatch.setattr(resolver_module, "_MEMO_SIZE", 3)
     resolver = Resolver(tiny_gazetteer)
-    names = ["Kyiv", "Kherson", "Kharkiv", "Paris", "Odesa", "Mariupol", "Lviv", "Donetsk"]
-    expected = [r.place for r in Resolver(tiny_gazetteer).resolve_all([Toponym(n, None, 40 * i) for i, n in enumerate(names)])]
     for _ in range(2):
-        found = [r.place for r in resolver.resolve_all([Toponym(n, None, 40 * i) for i, n in enumerate(names)])]
+        found = [r.place for r in resolver.resolve_all(toponyms)]
         assert found == expected
         memos = (resolver._containment, resolver._priors, resolver._plain_lookups, resolver._inside)
         assert max(len(m) for m in memos) <= 3
