@@ -21,16 +21,17 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 
 from .errors import ModelError
 from .model import Mention
 from .text import sentence_around, sentence_bounds
+from .windows import WINDOW_CHARS, Window, windows
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -50,6 +51,7 @@ BATCH_CHARS = 60_000
 _STRENGTH_CACHE = 8192  # names whose place strength is remembered; a run's memory stays flat once full
 _PLACE_LABELS = {"GPE", "LOC"}
 _RELABEL = {"PERSON", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+_T = TypeVar("_T")
 _NEVER = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "LAW", "LANGUAGE"}
 
 _AREA_AFTER = {
@@ -159,21 +161,37 @@ class PlaceExtractor:
             log.info("loaded spaCy model %s", self._nlp.meta.get("name"))
         return self._nlp
 
-    def extract(self, text: str) -> list[Mention]:
-        """Return the toponyms of one text, in text order."""
-        return self.mentions(self.nlp(text))
+    def extract(self, text: str, *, window_chars: int = WINDOW_CHARS) -> list[Mention]:
+        """Return the toponyms of one text, in text order (a long text in windows: see
+        :meth:`extract_many`)."""
+        if len(text) <= min(window_chars, self.nlp.max_length):
+            return self.mentions(self.nlp(text))
+        return next(self.extract_many([text], window_chars=window_chars))
 
     def extract_many(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE,
-                     batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
+                     batch_chars: int = BATCH_CHARS, window_chars: int = WINDOW_CHARS) -> Iterator[list[Mention]]:
         """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``.
 
         A batch holds ``batch_size`` texts, or fewer when they reach ``batch_chars``
         characters together: the model's working memory grows with the words of a batch, so
         a long article does not raise the peak by sharing a batch with 31 others.
+        A text longer than ``window_chars`` goes through the model in windows of whole
+        paragraphs (see :mod:`geomap.windows`): its mentions are those of the windows, read
+        as if the text had been split by hand at those paragraph breaks.
         """
-        for batch in _batches(texts, batch_size, batch_chars):
-            for doc in self.nlp.pipe(batch, batch_size=len(batch)):
-                yield self.mentions(doc)
+        limit = min(window_chars, self.nlp.max_length)
+        pieces = _pieces(texts, limit)
+        found: list[Mention] = []
+        for batch in _batches(pieces, batch_size, batch_chars, length=lambda piece: len(piece[0])):
+            docs = self.nlp.pipe([chunk for chunk, _, _ in batch], batch_size=len(batch))
+            for (_, window, last), doc in zip(batch, docs):
+                if window is None:
+                    yield self.mentions(doc)
+                    continue
+                found = _merge_window(found, self.mentions(doc), window)
+                if last:
+                    yield found
+                    found = []
 
     # -- recognition ------------------------------------------------------------------------
 
@@ -668,15 +686,54 @@ _DEFINED_IN = re.compile(
     r"southeastern|southwestern)\s+)?", re.I)
 
 
-def _batches(texts: Iterable[str], size: int, chars: int) -> Iterator[list[str]]:
-    """Consecutive groups of at most ``size`` texts and, unless one text alone is longer, ``chars`` characters."""
-    batch: list[str] = []
+def _batches(texts: Iterable[_T], size: int, chars: int, *, length: Callable[[_T], int] = len) -> Iterator[list[_T]]:
+    """Consecutive groups of at most ``size`` texts and, unless one text alone is longer, ``chars``
+    characters (``length`` of an item: its characters)."""
+    batch: list[_T] = []
     total = 0
     for text in texts:
-        if batch and (len(batch) >= size or total + len(text) > chars):
+        chars_of = length(text)
+        if batch and (len(batch) >= size or total + chars_of > chars):
             yield batch
             batch, total = [], 0
         batch.append(text)
-        total += len(text)
+        total += chars_of
     if batch:
         yield batch
+
+
+# -- long texts: windows -------------------------------------------------------------------
+
+
+def _pieces(texts: Iterable[str], limit: int) -> Iterator[tuple[str, Window | None, bool]]:
+    """``(text, None, True)`` for a text of at most ``limit`` characters; for a longer one,
+    ``(window text, window, last)`` for each of its windows (:func:`geomap.windows.windows`)."""
+    for text in texts:
+        if len(text) <= limit:
+            yield text, None, True
+            continue
+        cuts = list(windows(text, limit))  # a few numbers per window; the text is never copied whole
+        for i, window in enumerate(cuts):
+            yield text[window.start:window.end], window, i == len(cuts) - 1
+
+
+def _merge_window(kept: list[Mention], found: list[Mention], window: Window) -> list[Mention]:
+    """``kept`` (the mentions of the text's earlier windows) followed by those of the window's
+    ``found`` mentions (offsets in the window) that start in the window's own part and do not
+    overlap a mention already kept; offsets become the whole text's."""
+    last_end = kept[-1].end if kept else -1
+    for mention in found:
+        shifted = _shifted(mention, window.start)
+        if window.owns(shifted.start) and shifted.start >= last_end:
+            kept.append(shifted)
+            last_end = shifted.end
+    return kept
+
+
+def _shifted(mention: Mention, offset: int) -> Mention:
+    """The mention with its offsets (and its sentence's) moved by ``offset`` characters."""
+    if offset == 0:
+        return mention
+    s_start, s_end = mention.sentence
+    return replace(mention, start=mention.start + offset, end=mention.end + offset,
+                   sentence=(s_start + offset, s_end + offset))

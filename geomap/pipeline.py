@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -123,17 +122,11 @@ class Pipeline:
             yield from self._parse_batch(pending, batch_size)
 
     def _parse_batch(self, sources: list[SourceDocument], batch_size: int) -> Iterator[Document]:
-        max_length = self.nlp.max_length
-        pieces: list[tuple[int, int, str]] = []  # (source index, offset, text)
-        for index, source in enumerate(sources):
-            for offset, chunk in _chunks(source.text, max_length):
-                pieces.append((index, offset, chunk))
-        mentions: list[list[Mention]] = [[] for _ in sources]
-        texts = (chunk for _, _, chunk in pieces)
-        for (index, offset, _), found in zip(pieces, self.extractor.extract_many(texts, batch_size=batch_size)):
-            mentions[index].extend(_shift(m, offset) for m in found)
-        for source, found in zip(sources, mentions):
-            yield self.resolve_mentions(source, found)
+        # A long text goes through the model in windows (see geomap.windows) and is resolved
+        # whole: one name keeps one sense in the whole document.
+        found = list(self.extractor.extract_many((source.text for source in sources), batch_size=batch_size))
+        for source, mentions in zip(sources, found):
+            yield self.resolve_mentions(source, mentions)
 
     def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
         """Resolve already extracted mentions of one document."""
@@ -146,31 +139,3 @@ class Pipeline:
             title=source.title,
             metadata=source.metadata,
         )
-
-
-def _chunks(text: str, max_length: int) -> Iterator[tuple[int, str]]:
-    """Split a text longer than the model accepts at paragraph, then line, then space breaks."""
-    if len(text) <= max_length:
-        yield 0, text
-        return
-    start = 0
-    while start < len(text):
-        end = min(start + max_length, len(text))
-        if end < len(text):
-            window = text[start:end]
-            # The latest break of the strongest kind that keeps the chunk at least half full.
-            for separator in ("\n\n", "\n", ". ", " "):
-                cut = window.rfind(separator)
-                if cut > max_length // 2:
-                    end = start + cut + len(separator)
-                    break
-        yield start, text[start:end]
-        start = end
-
-
-def _shift(mention: Mention, offset: int) -> Mention:
-    if offset == 0:
-        return mention
-    s_start, s_end = mention.sentence
-    return replace(mention, start=mention.start + offset, end=mention.end + offset,
-                   sentence=(s_start + offset, s_end + offset))
