@@ -24,7 +24,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
@@ -101,10 +101,10 @@ class ResolverOptions:
 class _Context:
     """What the rest of the document says: countries in focus and regions named."""
 
-    countries: Counter[str] = field(default_factory=Counter)
-    admin1s: Counter[str] = field(default_factory=Counter)
-    regions: list[Place] = field(default_factory=list)
-    points: list[Place] = field(default_factory=list)
+    countries: Counter[str] | _Difference = field(default_factory=Counter)
+    admin1s: Counter[str] | _Difference = field(default_factory=Counter)
+    regions: list[Place] | _Others = field(default_factory=list)
+    points: list[Place] | _Others = field(default_factory=list)
     #: The text's first-pass candidates, for coherence with the names other than ``name``.
     nearby: _Nearby | None = None
     name: str = ""
@@ -227,9 +227,9 @@ class Resolver:
         nearby = _Nearby([(k[0], cands) for k, cands in first.items() if cands])
         for _ in range(_PASSES):
             ranked = {}
+            by_name = self._contexts(current, senses)  # what the other names say, for each name
             for key in senses:
-                others = {k: v for k, v in current.items() if k[0] != key[0]}
-                context = contexts[key] = self._context(others, senses)
+                context = contexts[key] = by_name[key[0]]
                 context.nearby, context.name = nearby, key[0]
                 ranked[key] = self._rank(choices[key], context)
             stable = all(_same_place(ranked[key], current[key]) for key in senses)
@@ -487,21 +487,76 @@ class Resolver:
     # -- document context -----------------------------------------------------------------
 
     @staticmethod
-    def _context(first: dict, senses: dict) -> _Context:
-        context = _Context()
-        for key, resolution in first.items():
+    def _contexts(current: dict, senses: dict) -> dict[str, _Context]:
+        """The context of each name of the document: the current answers of the *other* names
+        (a name never votes for itself). The document's tallies are counted once and each
+        name's own share taken off, so a text with thousands of names costs linear time."""
+        countries: Counter[str] = Counter()
+        admin1s: Counter[str] = Counter()
+        regions: list[tuple[str, Place]] = []
+        points: list[tuple[str, Place]] = []
+        own: dict[str, tuple[Counter[str], Counter[str], list[int]]] = {}
+        for key, resolution in current.items():
             place = resolution.place
             if place is None or resolution.confidence < 0.5 or not place.country_code:
                 continue
-            context.countries[place.country_code] += len(senses[key])
+            name, weight = key[0], len(senses[key])
+            own_countries, own_admin1s, own_places = own.setdefault(key[0], (Counter(), Counter(), [0, 0]))
+            countries[place.country_code] += weight
+            own_countries[place.country_code] += weight
             if place.admin1_code and place.kind is not PlaceKind.COUNTRY:
-                context.admin1s[place.admin1_code] += len(senses[key])
+                admin1s[place.admin1_code] += weight
+                own_admin1s[place.admin1_code] += weight
             if place.kind in (PlaceKind.ADMIN1, PlaceKind.REGION) and place.has_geometry:
-                context.regions.append(place)
+                regions.append((name, place))
+                own_places[0] += 1
             elif place.kind is PlaceKind.CITY:
-                context.points.append(place)
-        return context
+                points.append((name, place))
+                own_places[1] += 1
+        total = sum(countries.values())
+        nobody: tuple[Counter[str], Counter[str], list[int]] = (Counter(), Counter(), [0, 0])
+        contexts = {}
+        for name in {key[0] for key in senses}:
+            own_countries, own_admin1s, (own_regions, own_points) = own.get(name, nobody)
+            contexts[name] = _Context(
+                countries=_Difference(countries, own_countries), admin1s=_Difference(admin1s, own_admin1s),
+                regions=_Others(regions, name, len(regions) - own_regions),
+                points=_Others(points, name, len(points) - own_points),
+                _total=total - sum(own_countries.values()))
+        return contexts
 
+
+class _Difference:
+    """Counts of the whole document less those of one name (read with ``get``, like a Counter)."""
+
+    __slots__ = ("_whole", "_part")
+
+    def __init__(self, whole: Counter[str], part: Counter[str]) -> None:
+        self._whole, self._part = whole, part
+
+    def get(self, key: str, default: int = 0) -> int:
+        count = self._whole.get(key, 0) - self._part.get(key, 0)
+        return count if count > 0 else default
+
+
+class _Others:
+    """The places of the document's names but one, in document order (iterable, and false
+    when there are none)."""
+
+    __slots__ = ("_items", "_name", "_count")
+
+    def __init__(self, items: list[tuple[str, Place]], name: str, count: int) -> None:
+        self._items, self._name, self._count = items, name, count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Place]:
+        name = self._name
+        return (place for owner, place in self._items if owner != name)
 
 
 _ADMIN_SUFFIX = re.compile(r"\s+(oblast|region|province|governorate|state|city|krai|county)$", re.I)
@@ -537,7 +592,7 @@ def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
     """How many other names of the text could denote a place near this one, a candidate for
     ``name``: for each other name, the best of (distance weight x square root of that
     candidate's score)."""
-    best = [0.0] * nearby.groups  # the senses of ``name`` itself stay at 0
+    best: dict[int, float] = {}  # by group; the senses of ``name`` itself stay out
     reach = _NEARBY[-1][0]
     km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
     lat0, lon0, own = place.lat, place.lon, place.id
@@ -550,9 +605,9 @@ def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
         distance = _km_between(lat0, lon0, lat, lon)
         for limit, weight in _NEARBY:
             if distance <= limit:
-                best[group] = max(best[group], weight * root_score)
+                best[group] = max(best.get(group, 0.0), weight * root_score)
                 break
-    return sum(best)
+    return sum(best[group] for group in sorted(best))  # in group order: the same sum as over all groups
 
 
 def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
