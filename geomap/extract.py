@@ -138,6 +138,9 @@ class PlaceExtractor:
         :func:`load_model` (``model``) when not given.
     model
         Package name or path of the spaCy pipeline to load when ``nlp`` is not given.
+    window_chars
+        A text longer than this goes through the model in windows of about this many
+        characters (see :mod:`geomap.windows`).
 
     Examples
     --------
@@ -147,10 +150,12 @@ class PlaceExtractor:
     ['Kherson']
     """
 
-    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None,
+                 window_chars: int = WINDOW_CHARS) -> None:
         self.gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
+        self.window_chars = window_chars
         self._strength = lru_cache(maxsize=_STRENGTH_CACHE)(self._strength_uncached)
 
     @property
@@ -161,25 +166,26 @@ class PlaceExtractor:
             log.info("loaded spaCy model %s", self._nlp.meta.get("name"))
         return self._nlp
 
-    def extract(self, text: str, *, window_chars: int = WINDOW_CHARS) -> list[Mention]:
+    def extract(self, text: str, *, window_chars: int | None = None) -> list[Mention]:
         """Return the toponyms of one text, in text order (a long text in windows: see
         :meth:`extract_many`)."""
-        if len(text) <= min(window_chars, self.nlp.max_length):
+        if len(text) <= min(window_chars or self.window_chars, self.nlp.max_length):
             return self.mentions(self.nlp(text))
         return next(self.extract_many([text], window_chars=window_chars))
 
     def extract_many(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE,
-                     batch_chars: int = BATCH_CHARS, window_chars: int = WINDOW_CHARS) -> Iterator[list[Mention]]:
+                     batch_chars: int = BATCH_CHARS, window_chars: int | None = None) -> Iterator[list[Mention]]:
         """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``.
 
         A batch holds ``batch_size`` texts, or fewer when they reach ``batch_chars``
         characters together: the model's working memory grows with the words of a batch, so
         a long article does not raise the peak by sharing a batch with 31 others.
-        A text longer than ``window_chars`` goes through the model in windows of whole
-        paragraphs (see :mod:`geomap.windows`): its mentions are those of the windows, read
-        as if the text had been split by hand at those paragraph breaks.
+        A text longer than ``window_chars`` (default: the extractor's ``window_chars``) goes
+        through the model in windows of whole paragraphs (see :mod:`geomap.windows`): its
+        mentions are those of the windows, as if the text had been split by hand at those
+        paragraph breaks, with offsets in the whole text.
         """
-        limit = min(window_chars, self.nlp.max_length)
+        limit = min(window_chars or self.window_chars, self.nlp.max_length)
         pieces = _pieces(texts, limit)
         found: list[Mention] = []
         for batch in _batches(pieces, batch_size, batch_chars, length=lambda piece: len(piece[0])):
