@@ -319,10 +319,14 @@ def add_overlay(builder: Builder, overlay: dict | None = None, origin: str = "ov
     for entry in overlay.get("places", []):
         members = [builder.admin1_by_iso.get(code) for code in entry.get("union_of_admin1", [])]
         if None in members:
-            raise GazetteerDataError(f"{origin}: {entry.get('id')} unions an unknown admin-1 code")
+            unknown = [c for c in entry["union_of_admin1"] if c not in builder.admin1_by_iso]
+            raise GazetteerDataError(f"{origin}: place {entry.get('id')!r} unions the unknown admin-1 code(s) "
+                                     f"{', '.join(map(str, unknown))}: use ISO 3166-2 codes such as UA-63")
         countries = [builder.country_by_iso.get(code) for code in entry.get("union_of_countries", [])]
         if None in countries:
-            raise GazetteerDataError(f"{origin}: {entry.get('id')} unions an unknown country code")
+            unknown = [c for c in entry["union_of_countries"] if c not in builder.country_by_iso]
+            raise GazetteerDataError(f"{origin}: place {entry.get('id')!r} unions the unknown country code(s) "
+                                     f"{', '.join(map(str, unknown))}: use ISO 3166-1 alpha-2 codes such as UA")
         members += [pk for pk in countries if pk in builder.shape_index]
         geometry = (shapely.make_valid(union_all([builder.shape_of(pk) for pk in members]))
                     if members else None)
@@ -336,7 +340,8 @@ def add_overlay(builder: Builder, overlay: dict | None = None, origin: str = "ov
             centre = geometry.centroid if geometry.contains(geometry.centroid) else geometry.representative_point()
             lat, lon = centre.y, centre.x
         else:
-            raise GazetteerDataError(f"{origin}: {entry.get('id')} needs lat/lon or a union")
+            raise GazetteerDataError(f"{origin}: place {entry.get('id')!r} has no location: give it lat and lon, "
+                                     "a geometry, union_of_admin1 or union_of_countries")
         pk = builder.add_place(
             entry["id"], entry["name"], PlaceKind(entry.get("kind", "region")), lat, lon,
             country_code=entry.get("country_code"), admin1_code=entry.get("admin1_code"),
@@ -352,7 +357,8 @@ def add_overlay(builder: Builder, overlay: dict | None = None, origin: str = "ov
     for entry in overlay.get("aliases", []):
         pk = builder.by_id.get(entry["place"])
         if pk is None:
-            raise GazetteerDataError(f"{origin}: alias for unknown place {entry['place']!r}")
+            raise GazetteerDataError(f"{origin}: an alias names the unknown place {entry['place']!r}: use the id "
+                                     "of a place of this gazetteer (`geomap gazetteer lookup NAME --format json`)")
         for alt in entry.get("names", []):
             builder.add_name(pk, alt, MatchOrigin.ALIAS)
         for word in entry.get("demonyms", []):

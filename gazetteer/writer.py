@@ -86,7 +86,7 @@ class Builder:
         feature_code: str | None = None,
     ) -> int:
         if id in self.by_id:
-            raise GazetteerDataError(f"duplicate place id {id!r} from {source}")
+            raise GazetteerDataError(f"{source}: the place id {id!r} is used twice: give each place its own id")
         pk = self.next_pk
         self.next_pk += 1
         self.by_id[id] = pk
@@ -115,7 +115,8 @@ class Builder:
         import shapely
 
         if pk in self.shape_index:
-            raise GazetteerDataError(f"place {pk} has two outlines")
+            raise GazetteerDataError(f"place {self.places[pk - 1][1]!r} ({self.places[pk - 1][11]}) was given two "
+                                     "outlines: a build step must add a place's outline once")
         minx, miny, maxx, maxy = geometry.bounds
         wkb = shapely.to_wkb(geometry)
         self.shape_index[pk] = wkb
