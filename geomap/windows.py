@@ -15,10 +15,12 @@ A text no longer than ``limit`` is one window: it goes through the model whole, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
-__all__ = ["Window", "windows", "WINDOW_CHARS", "OVERLAP_CHARS"]
+from .model import Mention
+
+__all__ = ["Window", "Piece", "windows", "pieces", "joined", "WINDOW_CHARS", "OVERLAP_CHARS"]
 
 #: A text longer than this many characters goes through the model in windows. It is above the
 #: longest document of the gold corpora (33,773 characters), so news articles go whole.
@@ -126,3 +128,59 @@ def _word_end(text: str, low: int, high: int) -> int:
     for last in _SPACE.finditer(text, low, high):
         pass
     return last.start() if last is not None and last.start() > low else high
+
+
+# -- mentions of windows ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """What goes through the model: a whole text (``window`` is ``None``), or one window of a
+    long text (``last``: the text's last window)."""
+
+    text: str
+    window: Window | None = None
+    last: bool = True
+
+
+def pieces(texts: Iterable[str], limit: int) -> Iterator[Piece]:
+    """Each text of at most ``limit`` characters whole; each longer one in :func:`windows`."""
+    for text in texts:
+        if len(text) <= limit:
+            yield Piece(text)
+            continue
+        cuts = list(windows(text, limit))  # a few numbers per window; the text is never copied whole
+        for i, window in enumerate(cuts):
+            yield Piece(text[window.start:window.end], window, i == len(cuts) - 1)
+
+
+def joined(found: Iterable[tuple[Piece, list[Mention]]]) -> Iterator[list[Mention]]:
+    """The mentions of each text, from those of its pieces (in order, offsets in the piece).
+
+    A window keeps the mentions that start in its own part of the text and do not overlap
+    one an earlier window kept; their offsets become the whole text's.
+    """
+    kept: list[Mention] = []
+    for piece, mentions in found:
+        window = piece.window
+        if window is None:
+            yield mentions
+            continue
+        last_end = kept[-1].end if kept else -1
+        for mention in mentions:
+            shifted = _shifted(mention, window.start)
+            if window.owns(shifted.start) and shifted.start >= last_end:
+                kept.append(shifted)
+                last_end = shifted.end
+        if piece.last:
+            yield kept
+            kept = []
+
+
+def _shifted(mention: Mention, offset: int) -> Mention:
+    """The mention with its offsets (and its sentence's) moved by ``offset`` characters."""
+    if offset == 0:
+        return mention
+    s_start, s_end = mention.sentence
+    return replace(mention, start=mention.start + offset, end=mention.end + offset,
+                   sentence=(s_start + offset, s_end + offset))

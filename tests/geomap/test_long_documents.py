@@ -122,11 +122,13 @@ def test_names_cut_by_a_window_inside_a_paragraph_are_found_once(tiny_pipeline):
 @pytest.mark.model
 @pytest.mark.gazetteer
 def test_one_name_keeps_one_sense_across_windows(tiny_pipeline, monkeypatch):
+    import geomap.windows
+
     # "Alexandria, Louisiana" in the first paragraph places the bare "Alexandria" of the last.
     paragraphs = ["Storms hit Alexandria, Louisiana, on Monday."] + _paragraphs(30) + \
                  ["Repairs in Alexandria will take weeks."]
     text = "\n\n".join(paragraphs)
-    monkeypatch.setattr(tiny_pipeline.extractor, "window_chars", 600)
+    monkeypatch.setattr(geomap.windows, "WINDOW_CHARS", 600)
     doc = tiny_pipeline.parse(text)
     alexandria = [pm for pm in doc.mentions if pm.mention.name == "Alexandria"]
     assert len(alexandria) == 2 and alexandria[-1].mention.start > 600 * 5
