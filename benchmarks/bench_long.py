@@ -12,6 +12,8 @@ runs in a fresh process (model and gazetteer loading included). For each run: wa
 seconds, CPU seconds (user + system of the process and its children), the peak resident
 memory of the process tree (sampled every 50 ms), the mentions found and the output size.
 ``--text FILE`` measures a text of your own instead, repeated (whole) to each size.
+``--hostile`` measures instead three hostile inputs: 100,000 distinct capitalised words, a
+1 MB line without a space, and an HTML page nested 100,000 elements deep.
 
 The machine may be shared: CPU seconds are the steadier figure; the load average before each
 run is printed. psutil is needed (it comes with ``pip install 'geomap[dask]'``).
@@ -32,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from longtext import long_text  # noqa: E402  (this folder's own sentences)
+from longtext import capitalised_words, long_text, nested_html, unbroken_line  # noqa: E402
 
 MB = 1_000_000
 
@@ -119,6 +121,7 @@ def main() -> None:
     parser.add_argument("--gazetteer", type=Path, help="gazetteer database (default: the embedded one)")
     parser.add_argument("--keep", type=Path, help="keep the texts and outputs in this folder")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--hostile", action="store_true", help="measure the three hostile inputs instead")
     args = parser.parse_args()
     own = args.text.read_text("utf-8") if args.text else None
     extra = ["--gazetteer", str(args.gazetteer.resolve())] if args.gazetteer else []
@@ -126,17 +129,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-long-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for size in (float(s) for s in args.sizes.split(",")):
-            text = _text(int(size * MB), own)
-            path = folder / f"report_{size:g}mb.txt"
+        if args.hostile:
+            inputs = [("capitalised_words.txt", capitalised_words), ("unbroken_line.txt", unbroken_line),
+                      ("nested.html", nested_html)]
+        else:
+            inputs = [(f"report_{size:g}mb.txt", lambda size=size: _text(int(size * MB), own))
+                      for size in (float(s) for s in args.sizes.split(","))]
+        for filename, make in inputs:
+            text = make()
+            size = len(text.encode("utf-8")) / MB
+            path = folder / filename
             path.write_text(text, encoding="utf-8")
-            out = folder / f"report_{size:g}mb.{args.format}"
+            out = folder / f"{path.stem}.{args.format}"
             load = os.getloadavg()[0]
             seconds, cpu, peak = measure([sys.executable, "-m", "geomap.cli", "places", str(path), "--format",
                                           args.format, "-o", str(out), "-q", *extra])
             run = Run(size, len(text), seconds, cpu, peak, _mentions(out, args.format), out.stat().st_size / MB, load)
             runs.append(run)
-            print(f"{size:5g} MB  {run.seconds:7.1f} s  cpu {run.cpu_seconds:7.1f} s  peak {run.peak_mb:6.0f} MB  "
+            print(f"{filename:<24} {size:5.2f} MB  {run.seconds:7.1f} s  cpu {run.cpu_seconds:7.1f} s  peak {run.peak_mb:6.0f} MB  "
                   f"{run.mentions:8,d} mentions  output {run.output_mb:7.1f} MB  ({run.seconds_per_mb:5.1f} s/MB; "
                   f"load before {load:.1f})", flush=True)
     if args.json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-__all__ = ["long_text"]
+__all__ = ["long_text", "capitalised_words", "unbroken_line", "nested_html"]
 
 PLACES = (
     "Kyiv", "Kharkiv", "Odesa", "Dnipro", "Zaporizhzhia", "Mykolaiv", "Kherson", "Lviv", "Poltava",
@@ -97,3 +97,27 @@ def long_text(chars: int, *, seed: int = 16) -> str:
         paragraphs.append(paragraph)
         total += len(paragraph) + 2
     return "\n\n".join(paragraphs) + "\n"
+
+
+def capitalised_words(count: int = 100_000, *, seed: int = 16) -> str:
+    """``count`` distinct capitalised made-up words, space-separated, on one line: one run of
+    proper-noun-looking tokens that the extractor weighs word by word."""
+    rng = random.Random(seed)
+    syllables = ("ba", "ko", "ri", "tel", "mun", "sa", "vor", "dak", "li", "pe", "zu", "ran", "gos", "ti",
+                 "ne", "mar", "ul", "bre", "chi", "fa")
+    words: dict[str, None] = {}
+    while len(words) < count:
+        words["".join(rng.choice(syllables) for _ in range(rng.randint(2, 5))).capitalize()] = None
+    return " ".join(words) + "\n"
+
+
+def unbroken_line(chars: int = 1_000_000, *, seed: int = 16) -> str:
+    """One line of ``chars`` letters and digits with no space or punctuation."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("abcdefghijKLMNOPqrstuvwxyz0123456789") for _ in range(chars)) + "\n"
+
+
+def nested_html(depth: int = 100_000) -> str:
+    """An HTML page whose one paragraph sits ``depth`` elements deep."""
+    return ("<!DOCTYPE html><html><head><title>Deep</title></head><body>" + "<div>" * depth
+            + "<p>Shelling hit Kherson and Kyiv overnight, officials said.</p>" + "</div>" * depth + "</body></html>\n")
