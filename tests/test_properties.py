@@ -204,7 +204,7 @@ def test_a_text_longer_than_max_length_is_split_not_refused(tiny_pipeline, text,
     cuts = list(windows(text, max_length))
     assert [w.own_start for w in cuts] == [0] + [w.own_end for w in cuts[:-1]]  # the owned parts tile the text
     assert cuts[-1].own_end == len(text)
-    assert all(w.end - w.start <= max_length + 2 * (max_length // 4) for w in cuts)
+    assert all(w.end - w.start <= max_length for w in cuts)
     nlp = tiny_pipeline.nlp
     saved = nlp.max_length
     nlp.max_length = max_length
