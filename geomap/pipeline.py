@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
 
 from .extract import BATCH_SIZE, PlaceExtractor
-from .io import SourceDocument
-from .model import Document, Mention, PlaceMention
+from .model import Document, Mention, PlaceMention, SourceDocument
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language

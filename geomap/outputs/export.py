@@ -21,7 +21,7 @@ from typing import Any
 
 from gazetteer import Gazetteer, PlaceKind
 
-from .model import Document, PlaceMention, group_places
+from ..model import Document, PlaceMention, group_places
 
 __all__ = ["place_record", "document_record", "to_jsonl_line", "to_geojson", "to_csv", "to_table", "to_kml", "FORMATS"]
 

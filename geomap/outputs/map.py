@@ -38,26 +38,24 @@ Output forms
   the map has no tiles).
 - :func:`fragment_html`: a ``<div>`` with its styles and scripts, to paste into another page.
   Several fragments on one page do not collide: ids are unique, Leaflet is loaded once.
-- :func:`geomap.screenshot.screenshot`: a PNG taken with headless Chromium.
+- :func:`geomap.outputs.screenshot.screenshot`: a PNG taken with headless Chromium.
 """
 
 from __future__ import annotations
 
 import functools
-import html
-import json
 import logging
 import math
-import re
 from collections.abc import Iterable, Sequence
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from gazetteer import Gazetteer, PlaceKind
 
-from .errors import InputError
-from .model import Document, Excerpt, MappedPlace, group_places
-from .timeline import add_time_control, document_entry
+from ..errors import InputError
+from ..model import Document, Excerpt, MappedPlace, group_places
+from ..timeline import add_time_control, document_entry
+from .markup import _script_text, _template_text, escape, script_json
+from .offline import guard_for_url, inline_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -84,14 +82,6 @@ ATTRIBUTION = (
     '<a href="https://www.naturalearthdata.com/">Natural Earth</a>'
 )
 
-# The CDN files a geomap page loads (the same URLs folium 0.20 uses; vendored in geomap/assets).
-LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js"
-MARKERCLUSTER_CSS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"
-MARKERCLUSTER_DEFAULT_CSS = \
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"
-
 #: Maps with more places than this are clustered unless ``cluster`` says otherwise.
 CLUSTER_THRESHOLD = 60
 #: Above this many unclustered markers, they are drawn on a canvas instead of as SVG paths.
@@ -102,39 +92,12 @@ _KIND_ORDER = [PlaceKind.COUNTRY, PlaceKind.REGION, PlaceKind.ADMIN1, PlaceKind.
                PlaceKind.PHYSICAL, PlaceKind.CONTINENT, PlaceKind.OTHER]
 
 
-def escape(text: str) -> str:
-    """Escape untrusted text for HTML, including inside a JavaScript template literal.
+def _classes():
+    """The folium element classes (:mod:`geomap.outputs.elements`), imported on first use:
+    importing geomap must not import folium."""
+    from . import elements
 
-    Examples
-    --------
-    >>> escape('<script>alert(`x`)</script> ${y}')
-    '&lt;script&gt;alert(&#96;x&#96;)&lt;/script&gt; &#36;{y}'
-    """
-    return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
-
-
-def script_json(obj: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element.
-
-    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e`` and ``\\u0026`` (so no ``</script>``
-    or ``<!--`` can appear), and U+2028/U+2029 are escaped. ``JSON.parse`` reads it back
-    unchanged.
-
-    Examples
-    --------
-    >>> script_json({"t": "</script><!--"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--"}'
-    """
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    # folium compiles each element's rendered HTML as a Jinja template once more: a "{{", "{%"
-    # or "{#" from an article would be evaluated (code execution). JSON's own braces are never
-    # followed by those characters, so only braces inside strings become \u007b.
-    return _JINJA_OPENER.sub(r"\\u007b", text)
-
-
-_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+    return elements.GeomapMap, elements.GeomapLayer, elements.Figure
 
 
 # -- the data blob --------------------------------------------------------------------------------
@@ -423,146 +386,6 @@ def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds) -> dic
             "box": list(box) if box else None}
 
 
-# -- folium classes (created lazily: importing geomap must not import folium) -------------------
-
-
-@functools.lru_cache(maxsize=None)
-def _template_text(name: str) -> str:
-    return (files("geomap") / "templates" / name).read_text(encoding="utf-8")
-
-
-def _script_text(js: str) -> str:
-    """JavaScript source made safe inside ``<script>``: no ``</script`` and no ``<!--``."""
-    import re
-
-    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I).replace("<!--", "<\\!--")
-
-
-@functools.lru_cache(maxsize=1)
-def _classes():
-    import folium
-    from branca.element import Figure
-    from folium.elements import JSCSSMixin
-    from folium.template import Template
-
-    class GeomapMap(folium.Map):
-        """A folium Map that loads only Leaflet's own files (not jQuery, Bootstrap or Font Awesome)
-        unless something else on it needs folium's default assets."""
-
-        _template = Template("""
-            {% macro header(this, kwargs) %}
-                {%- if not kwargs.get('geomap_fragment') %}
-                <meta name="viewport" content="width=device-width, initial-scale=1.0" />
-                <style>html, body {width: 100%; height: 100%; margin: 0; padding: 0;}</style>
-                {%- endif %}
-                <style>
-                    #{{ this.get_name() }} {
-                        position: {{ this.position }};
-                        width: {{ this.width[0] }}{{ this.width[1] }};
-                        height: {{ this.height[0] }}{{ this.height[1] }};
-                        left: {{ this.left[0] }}{{ this.left[1] }};
-                        top: {{ this.top[0] }}{{ this.top[1] }};
-                    }
-                </style>
-            {% endmacro %}
-
-            {% macro html(this, kwargs) %}
-                <div class="folium-map" id={{ this.get_name()|tojson }}></div>
-            {% endmacro %}
-
-            {% macro script(this, kwargs) %}
-                var {{ this.get_name() }} = L.map(
-                    {{ this.get_name()|tojson }},
-                    {
-                        center: {{ this.location|tojson }},
-                        crs: L.CRS.{{ this.crs }},
-                        ...{{ this.options|tojavascript }}
-                    }
-                );
-                {%- if this.control_scale %}
-                L.control.scale().addTo({{ this.get_name() }});
-                {%- endif %}
-                {%- if this.zoom_control_position %}
-                L.control.zoom({ position: {{ this.zoom_control|tojson }} }).addTo({{ this.get_name() }});
-                {%- endif %}
-                {% if this.objects_to_stay_in_front %}
-                function objects_in_front() {
-                    {%- for obj in this.objects_to_stay_in_front %}
-                    {{ obj.get_name() }}.bringToFront();
-                    {%- endfor %}
-                };
-                {{ this.get_name() }}.on("overlayadd", objects_in_front);
-                objects_in_front();
-                {%- endif %}
-            {% endmacro %}
-        """)
-
-        def render(self, **kwargs):
-            own = (GeomapLayer, folium.TileLayer)
-            foreign = [c for c in _descendants(self) if not isinstance(c, own)]
-            if foreign:  # e.g. a folium.Marker added in a notebook: give it folium's assets back
-                self.default_js = list(folium.Map.default_js)
-                self.default_css = list(folium.Map.default_css)
-            else:
-                self.default_js = [("leaflet", LEAFLET_JS)]
-                self.default_css = [("leaflet_css", LEAFLET_CSS)]
-            super().render(**kwargs)
-
-    class GeomapLayer(JSCSSMixin):
-        """The places of a geomap map: a JSON data blob plus the runtime that draws it."""
-
-        _template = Template("""
-            {% macro header(this, kwargs) %}
-                <style data-geomap="css">{{ this.css }}</style>
-                <script data-geomap="runtime">{{ this.runtime }}</script>
-            {% endmacro %}
-
-            {% macro html(this, kwargs) %}
-                <script type="application/json" id={{ this.get_name()|tojson }}>{{ this.data_json }}</script>
-            {% endmacro %}
-
-            {% macro script(this, kwargs) %}
-                geomapRender(
-                    {{ this._parent.get_name() }},
-                    JSON.parse(document.getElementById({{ this.get_name()|tojson }}).textContent),
-                    {{ this.tiles_name or "null" }}
-                );
-            {% endmacro %}
-        """)
-
-        def __init__(self, data: dict[str, Any], tiles_name: str | None) -> None:
-            super().__init__()
-            self._name = "GeomapLayer"
-            self.data = data
-            self.tiles_name = tiles_name
-            if data["opt"]["cluster"]:
-                self.default_js = [("markercluster_js", MARKERCLUSTER_JS)]
-                self.default_css = [("markercluster_css", MARKERCLUSTER_CSS),
-                                    ("markercluster_default_css", MARKERCLUSTER_DEFAULT_CSS)]
-
-        @property
-        def data_json(self) -> str:
-            return script_json(self.data)
-
-        @property
-        def css(self) -> str:
-            import re
-
-            return re.sub(r"</(style)", r"<\\/\1", _template_text("geomap.css"), flags=re.I)
-
-        @property
-        def runtime(self) -> str:
-            return _script_text(_template_text("geomap.js"))
-
-    return GeomapMap, GeomapLayer, Figure
-
-
-def _descendants(element):
-    for child in element._children.values():
-        yield child
-        yield from _descendants(child)
-
-
 # -- render -----------------------------------------------------------------------------------------
 
 
@@ -603,7 +426,7 @@ def render(
     outlines
         Draw the country-outline base layer; ``None`` draws it when there are no tiles.
     static
-        Tune the map for a picture (:mod:`geomap.screenshot`): no zoom buttons, layer control or
+        Tune the map for a picture (:mod:`geomap.outputs.screenshot`): no zoom buttons, layer control or
         panel, no animations, permanent labels for the ``labels`` most mentioned places (those
         that would overlap a label already placed are left out).
     open_place
@@ -696,7 +519,7 @@ def page_html(fmap: folium.Map, *, self_contained: bool = False) -> str:
     """The whole HTML page of a map.
 
     With ``self_contained=True`` every script, style sheet, font and image is inlined from
-    ``geomap/assets`` (see :mod:`geomap.offline`): the page makes no request at all unless the
+    ``geomap/assets`` (see :mod:`geomap.outputs.offline`): the page makes no request at all unless the
     map has tiles. Otherwise Leaflet loads from the CDN links folium uses.
 
     Examples
@@ -705,8 +528,6 @@ def page_html(fmap: folium.Map, *, self_contained: bool = False) -> str:
     """
     page = fmap.get_root().render()
     if self_contained:
-        from .offline import inline_html
-
         page = inline_html(page)
     return page
 
@@ -741,13 +562,9 @@ def fragment_html(fmap: folium.Map, *, self_contained: bool = False) -> str:
     body = figure.html.render()
     code = figure.script.render()
     if self_contained:
-        from .offline import inline_html
-
         assets = inline_html("\n".join(head), guard=True)
         run = f"<script>\n(function () {{\n{code}\n}})();\n</script>"
     else:
-        from .offline import guard_for_url
-
         assets = "\n".join(head)
         loader = _script_text(_template_text("loader.js"))
         needs = [[url, guard_for_url(url)] for url in scripts]

@@ -20,7 +20,7 @@ import posixpath
 import re
 from importlib.resources import files
 
-from geomap.errors import GeomapError
+from ..errors import GeomapError
 
 __all__ = ["MissingAssetError", "inline_html", "vendored_file_for_url", "guard_for_url"]
 
@@ -306,7 +306,7 @@ def inline_html(html: str, *, guard: bool = False) -> str:
     folium emits with the inlined vendored file (scripts as
     <script>...</script>, styles as <style>...</style>, with url(...)
     references to fonts and images inside CSS rewritten as data: URIs).
-    Raise geomap.offline.MissingAssetError (subclass of RuntimeError and
+    Raise geomap.outputs.offline.MissingAssetError (subclass of RuntimeError and
     LookupError) naming the URL if the page references a remote script or
     stylesheet that is not vendored.
 

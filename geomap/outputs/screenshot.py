@@ -14,7 +14,7 @@ tiles that loaded within the time budget.
 
 Examples
 --------
->>> from geomap.renderer import page_html, render              # doctest: +SKIP
+>>> from geomap.outputs.map import page_html, render              # doctest: +SKIP
 >>> page = page_html(render(docs, gazetteer=g, tiles=None, static=True), self_contained=True)
 >>> screenshot(page, "map.png", width=1200, height=800)        # doctest: +SKIP
 PosixPath('map.png')
@@ -30,7 +30,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import GeomapError
+from ..errors import GeomapError
+from .write import write_atomic
 
 __all__ = ["ScreenshotError", "ChromiumNotFound", "find_chromium", "screenshot", "png_size"]
 
@@ -111,7 +112,7 @@ def screenshot(
     Parameters
     ----------
     html
-        The whole page (e.g. :func:`geomap.renderer.page_html` of a static map).
+        The whole page (e.g. :func:`geomap.outputs.map.page_html` of a static map).
     path
         Where the PNG goes; written atomically.
     scale
@@ -132,8 +133,6 @@ def screenshot(
     ScreenshotError
         The browser failed or produced no valid picture.
     """
-    from .io import write_atomic
-
     if width < 16 or height < 16 or width > 10000 or height > 10000:
         raise ScreenshotError(f"picture size {width}x{height} is out of range: use 16 to 10000 pixels a side")
     browser = chromium or find_chromium()

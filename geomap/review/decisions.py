@@ -41,8 +41,8 @@ from typing import Any
 from gazetteer import Candidate, Gazetteer, Place, PlaceKind, Resolution, UnknownPlaceError
 from gazetteer.normalize import normalize_name
 
-from .errors import DecisionError
-from .model import Document, PlaceMention
+from ..errors import DecisionError
+from ..model import Document, PlaceMention
 
 __all__ = [
     "NOT_A_PLACE",
@@ -725,7 +725,7 @@ def merge_decisions(existing: str | None, proposals: Sequence[Proposal], *, sour
     existing
         The current text of the file, or ``None`` for a new file.
     proposals
-        From :meth:`geomap.review.Review.proposals`.
+        From :meth:`geomap.review.report.Review.proposals`.
 
     Raises
     ------

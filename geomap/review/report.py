@@ -19,7 +19,7 @@ resolver's own ``ambiguous`` mark (``ResolverOptions.ambiguity_margin``, shown i
 and the map popups), which also covers clear-enough choices; ``geomap review --margin
 --min-confidence`` widens the net.
 
-Mentions settled by a decisions file (:mod:`geomap.decisions`) are listed as *decided*.
+Mentions settled by a decisions file (:mod:`geomap.review.decisions`) are listed as *decided*.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind
+from gazetteer.normalize import normalize_name
 
 from .decisions import (
     Applied,
@@ -43,7 +44,10 @@ from .decisions import (
     StaleDecision,
     apply_decisions,
 )
-from .model import Document, PlaceMention
+from ..model import Document, PlaceMention
+from ..outputs.map import ATTRIBUTION, KIND_COLOURS
+from ..outputs.markup import escape
+from ..outputs.offline import inline_html
 
 __all__ = [
     "Flag",
@@ -316,8 +320,6 @@ class Review:
 
 class _PendingIndex:
     def __init__(self, decisions: Decisions | None) -> None:
-        from gazetteer.normalize import normalize_name
-
         self._norm = normalize_name
         self.entries = {d.key: d for d in (decisions.entries if decisions else ()) if d.pending}
 
@@ -371,7 +373,7 @@ def build_review(
     gazetteer
         For match origins, decided ids and the page's outlines.
     decisions
-        A decisions file to apply (:func:`geomap.decisions.load_decisions`).
+        A decisions file to apply (:func:`geomap.review.decisions.load_decisions`).
     rule
         The flagging thresholds (default :class:`FlagRule`).
 
@@ -508,9 +510,6 @@ def review_html(
     tiles
         A folium tile layer name, or ``None`` for no base map (the page then needs no network).
     """
-    from .offline import inline_html
-    from .renderer import ATTRIBUTION, KIND_COLOURS, escape
-
     places: dict[str, dict] = {}
 
     def place_ref(place: Place | None) -> str | None:

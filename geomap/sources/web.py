@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
 
-from .errors import InputError
-from .io import SourceDocument, binary_kind, decode_text, declared_charset, html_to_text
+from .._version import __version__
+from ..errors import InputError
+from ..model import SourceDocument
+from .decode import binary_kind, decode_text, declared_charset, html_to_text
 
 __all__ = ["FetchOptions", "Fetched", "Article", "is_url", "url_stem", "fetch", "extract_article", "is_feed",
            "feed_documents", "url_documents", "url_article", "USER_AGENT"]
@@ -41,8 +43,6 @@ log = logging.getLogger(__name__)
 
 
 def _user_agent() -> str:
-    from . import __version__
-
     return f"geomap/{__version__} (article place mapper; Python urllib)"
 
 

@@ -56,7 +56,7 @@ def test_places_jsonl_on_the_ukraine_dev_corpus(capsys, tmp_path):
 
     from geomap.cli import main
 
-    corpus = Path(__file__).parents[2] / "shared" / "eval" / "dev" / "ukraine_dev.jsonl"
+    corpus = Path(__file__).parents[3] / "shared" / "eval" / "dev" / "ukraine_dev.jsonl"
     if not corpus.exists():
         pytest.skip("../shared/eval/dev is not beside the project")
     code = main(["places", str(corpus), "--format", "jsonl", "-q"])

@@ -29,9 +29,10 @@ import trafilatura  # noqa: F401 - imported here: urllib3 probes IPv6 with a soc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from geomap import export
+from geomap.outputs import export
 from geomap.errors import InputError
-from geomap.io import SourceDocument, read_inputs
+from geomap.model import SourceDocument
+from geomap.sources.files import read_inputs
 
 pytestmark = pytest.mark.model
 
@@ -138,7 +139,7 @@ def _structure(page: str) -> _Structure:
 
 @pytest.fixture(scope="module")
 def baseline_tags(tiny_pipeline, tiny_gazetteer):
-    from geomap.renderer import page_html, render
+    from geomap.outputs.map import page_html, render
 
     doc = tiny_pipeline.parse("Sirens sounded in Kyiv.", id="plain", title="Plain",
                               metadata={"date": "2024-03-05", "site": "Ledger", "url": "http://news.example/a"})
@@ -166,7 +167,7 @@ def test_any_text_parses_with_exact_offsets(tiny_pipeline, text):
 @example([("Kharkiv {{ 7*7 }} {% raw %}. Kyiv {# x", "{{ cycler.__init__.__globals__.os.getpid() }}", "{%- if 1 %}")])
 def test_every_output_parses_and_the_html_keeps_its_structure(tiny_pipeline, tiny_gazetteer, baseline_tags,
                                                                items):
-    from geomap.renderer import map_data, page_html, render
+    from geomap.outputs.map import map_data, page_html, render
 
     sources = [SourceDocument(doc_id, text, title, {"date": "2024-03-05", "site": title or "", "url": doc_id})
                for text, title, doc_id in items]
@@ -185,7 +186,7 @@ def test_every_output_parses_and_the_html_keeps_its_structure(tiny_pipeline, tin
     for record in data["p"]:
         assert all(math.isfinite(v) for v in (record["x"], record["y"]))
 
-    from geomap.review import build_review, review_html
+    from geomap.review.report import build_review, review_html
 
     review = _structure(review_html(build_review(docs, gazetteer=tiny_gazetteer), gazetteer=tiny_gazetteer,
                                     tiles=None, title=docs[0].title or docs[0].id))

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 
 from geomap import batch
+from geomap.batch import engines
+from geomap.batch import spec as spec_module
 from geomap.cli import main
-from geomap.io import SourceDocument, read_inputs
+from geomap.model import SourceDocument
+from geomap.sources.files import read_inputs
 
 PLACES = ("Kyiv", "Kharkiv", "Kherson", "Mariupol", "Izium", "Nova Kakhovka", "Donbas", "Paris")
 
@@ -64,7 +67,7 @@ def reference(records, tiny_gazetteer_path, nlp) -> bytes:
     """The output of a plain one-process run over the corpus (made through the library, so
     that the CLI runs below are compared with an independent path)."""
     from geomap import Pipeline
-    from geomap.export import to_jsonl_line
+    from geomap.outputs.export import to_jsonl_line
     from gazetteer import Gazetteer
 
     pipeline = Pipeline(Gazetteer(tiny_gazetteer_path), nlp=nlp)
@@ -96,13 +99,13 @@ def test_two_workers_write_the_same_bytes_as_one(capsys, tmp_path, corpus, recor
 @pytest.mark.model
 def test_each_worker_process_builds_its_pipeline_once(tiny_gazetteer_path, records):
     spec = batch.PipelineSpec(gazetteer=str(tiny_gazetteer_path))
-    wire = [batch._to_wire(SourceDocument(r["id"], r["text"])) for r in records[:4]]
-    before = dict(batch._PIPELINES)
-    first = batch._work(spec, wire[:2], 0, 8)
+    wire = [engines._to_wire(SourceDocument(r["id"], r["text"])) for r in records[:4]]
+    before = dict(spec_module._PIPELINES)
+    first = engines._work(spec, wire[:2], 0, 8)
     pipeline = batch.pipeline_for(spec)
-    second = batch._work(spec, wire[2:], 2, 8)
+    second = engines._work(spec, wire[2:], 2, 8)
     assert batch.pipeline_for(spec) is pipeline
-    assert len(batch._PIPELINES) == len(before) + 1
+    assert len(spec_module._PIPELINES) == len(before) + 1
     assert [o.index for o in first + second] == [0, 1, 2, 3]
     assert [o.id for o in first + second] == [r["id"] for r in records[:4]]
 
@@ -436,8 +439,8 @@ def test_dask_local_cluster_with_two_worker_processes_gives_identical_output(tmp
                       dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         report = batch.run_jsonl(batch.stream_inputs([str(corpus)]), out, spec=spec, engine="dask",
                                  client=client, chunk_size=3)
-        built = client.run(lambda: len(__import__("geomap.batch").batch._PIPELINES))
-        workers = client.run(lambda: sorted({key[1] for key in __import__("geomap.batch").batch._PIPELINES}))
+        built = client.run(lambda: len(__import__("geomap.batch.spec").batch.spec._PIPELINES))
+        workers = client.run(lambda: sorted({key[1] for key in __import__("geomap.batch.spec").batch.spec._PIPELINES}))
     assert out.read_bytes() == reference
     assert report.written == len(records) and report.failed == 0
     assert sorted(built.values()) == [1, 1]  # 9 partitions, both workers busy, one pipeline each

@@ -67,7 +67,7 @@ def test_bad_inputs_get_one_line_errors(capsys, tmp_path, tiny_gazetteer_path, n
 def test_non_utf8_article_is_decoded_with_a_logged_guess(capsys, caplog, tmp_path, tiny_gazetteer_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("Sirens sounded in Kyiv — and in Kharkiv, near the café.\n".encode("cp1252"))
-    with caplog.at_level("DEBUG", logger="geomap.io"):
+    with caplog.at_level("DEBUG", logger="geomap.sources.decode"):
         code, out, err = run(capsys, "places", path, "--format", "jsonl", "--gazetteer", tiny_gazetteer_path)
     assert code == 0, err
     [record] = [json.loads(line) for line in out.splitlines()]

@@ -26,16 +26,16 @@ import yaml
 
 from gazetteer import Gazetteer, Place, PlaceKind, Resolution, Toponym
 from geomap.model import Document, Mention, PlaceMention
-from geomap.offline import cdn_files
-from geomap.renderer import fragment_html, page_html, render
+from geomap.outputs.offline import cdn_files
+from geomap.outputs.map import fragment_html, page_html, render
 
 from documents import make_document
 
 pytestmark = pytest.mark.browser
 
-FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = Path(__file__).parent.parent / "examples"
-ASSETS = Path(__file__).parent.parent / "geomap" / "assets"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
+EXAMPLES = Path(__file__).parents[3] / "examples"
+ASSETS = Path(__file__).parents[3] / "geomap" / "assets"
 
 #: Article text that would run code if it ever reached the page as HTML or as JavaScript source.
 #: Each payload sets ``window.__geomapPwned`` and opens a dialog; neither may ever happen.
@@ -533,7 +533,7 @@ def test_map_renders_in_a_notebook_iframe(open_page, articles, map_gazetteer):
 
 def test_png_has_the_requested_size_and_shows_markers_on_country_outlines(tmp_path, articles, map_gazetteer,
                                                                            chromium_path):
-    from geomap.screenshot import png_size, screenshot
+    from geomap.outputs.screenshot import png_size, screenshot
 
     picture = render(articles, gazetteer=map_gazetteer, tiles=None, static=True)
     out = screenshot(page_html(picture, self_contained=True), tmp_path / "map.png", width=640, height=400)
@@ -586,7 +586,7 @@ def test_cli_self_contained_map_of_the_example_opens_offline(open_page, tmp_path
 @pytest.mark.gazetteer
 def test_cli_png_of_the_example_has_the_requested_size(tmp_path, chromium_path):
     from geomap.cli import main
-    from geomap.screenshot import png_size
+    from geomap.outputs.screenshot import png_size
 
     out = tmp_path / "report.png"
     assert main(["map", str(EXAMPLES / "frontline_report.txt"), "-q", "--png", str(out), "--width", "800",

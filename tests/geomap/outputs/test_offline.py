@@ -1,4 +1,4 @@
-"""Tests for the vendored web assets (geomap/assets) and geomap.offline.inline_html."""
+"""Tests for the vendored web assets (geomap/assets) and geomap.outputs.offline.inline_html."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import folium.folium
 import pytest
 from folium.plugins import MarkerCluster
 
-from geomap import offline
-from geomap.offline import MissingAssetError, inline_html, vendored_file_for_url
+from geomap.outputs import offline
+from geomap.outputs.offline import MissingAssetError, inline_html, vendored_file_for_url
 
 ASSETS = files("geomap") / "assets"
 MANIFEST = json.loads((ASSETS / "manifest.json").read_text(encoding="utf-8"))

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from gazetteer import PlaceKind
-from geomap.export import document_record, to_csv, to_geojson, to_jsonl_line, to_table
+from geomap.outputs.export import document_record, to_csv, to_geojson, to_jsonl_line, to_table
 from geomap.model import Document
-from geomap.renderer import escape, popup_html, render
+from geomap.outputs.map import escape, popup_html, render
 
 from documents import make_document
 
@@ -138,7 +138,7 @@ def test_empty_map_renders(tiny_gazetteer):
 
 
 def test_self_contained_page_references_nothing_remote(document, tiny_gazetteer):
-    from geomap.renderer import page_html
+    from geomap.outputs.map import page_html
 
     page = page_html(render([document], gazetteer=tiny_gazetteer, tiles=None), self_contained=True)
     assert not re.search(r"""<(script|link|img)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", page, re.I)
@@ -149,7 +149,7 @@ def test_self_contained_page_references_nothing_remote(document, tiny_gazetteer)
 
 @pytest.mark.parametrize("self_contained", [False, True])
 def test_fragments_have_unique_ids_and_leave_the_host_page_alone(document, tiny_gazetteer, self_contained):
-    from geomap.renderer import fragment_html
+    from geomap.outputs.map import fragment_html
 
     first, second = (fragment_html(render([document], gazetteer=tiny_gazetteer, height=400),
                                    self_contained=self_contained) for _ in range(2))
@@ -198,7 +198,7 @@ def test_png_size_errors_name_the_option(tmp_path, capsys, option, value, messag
 def test_kml_has_points_and_outlines_and_escapes_text(document, tiny_gazetteer):
     import xml.etree.ElementTree as ET
 
-    from geomap.export import to_kml
+    from geomap.outputs.export import to_kml
 
     hostile = make_document(tiny_gazetteer, f"{HOSTILE} Kherson was shelled.", [("Kherson", None)], doc_id="h")
     root = ET.fromstring(to_kml([document, hostile], gazetteer=tiny_gazetteer))

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from gazetteer import Candidate, Resolution, Toponym
-from geomap.decisions import parse_decisions
+from geomap.review.decisions import parse_decisions
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review import build_review, review_html
+from geomap.review.report import build_review, review_html
 from geomap.text import sentence_around, sentence_bounds
 
 pytestmark = pytest.mark.browser

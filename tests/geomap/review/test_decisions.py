@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from gazetteer import PlaceKind, Resolver, ResolverOptions, Toponym
-from geomap import export
+from geomap.outputs import export
 from geomap.cli import main
-from geomap.decisions import (
+from geomap.review.decisions import (
     NOT_A_PLACE,
     NewPlace,
     apply_decisions,
@@ -27,7 +27,7 @@ from geomap.decisions import (
 )
 from geomap.errors import DecisionError
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review import FlagRule, build_review
+from geomap.review.report import FlagRule, build_review
 from geomap.text import sentence_around, sentence_bounds
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_stale_decisions_are_reported_and_logged(docs, tiny_gazetteer, caplog):
             f"  - name: Kherson\n    document: one\n    offset: {second + 1}\n    choice: t:kherson\n"  # line 10
             "  - name: Kherson\n    document: elsewhere\n    choice: t:kherson\n"         # line 13
             "  - name: Izium\n    choice:\n")                                             # undecided
-    with caplog.at_level(logging.WARNING, logger="geomap.decisions"):
+    with caplog.at_level(logging.WARNING, logger="geomap.review.decisions"):
         applied = apply_decisions(docs, parse_decisions(text, source="d.yaml"), tiny_gazetteer)
     messages = [s.message for s in applied.stale]
     assert messages == [
@@ -300,7 +300,7 @@ def test_review_writes_a_commented_file_and_merging_keeps_the_users_edits(docs, 
 
 
 def test_names_and_ids_that_look_like_yaml_survive_the_round_trip():
-    from geomap.decisions import CandidateNote, Proposal, Sighting
+    from geomap.review.decisions import CandidateNote, Proposal, Sighting
 
     name, doc = 'Kherson: "#1" - [x] {y} & *z', "doc: #2 'q'"
     proposal = Proposal(name=name, document=doc, candidates=(CandidateNote("t:kherson", "city # not a comment", 0.5),),

@@ -14,7 +14,7 @@ import pytest
 
 from gazetteer import Candidate, PlaceKind, Resolution, Toponym
 from geomap.cli import main
-from geomap.decisions import parse_decisions
+from geomap.review.decisions import parse_decisions
 from geomap.evaluation import (
     GoldDocument,
     GoldToponym,
@@ -23,7 +23,7 @@ from geomap.evaluation import (
     kind_aware_calibration,
 )
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review import Flag, FlagRule, build_review, flags_for, format_summary, is_flagged, review_html
+from geomap.review.report import Flag, FlagRule, build_review, flags_for, format_summary, is_flagged, review_html
 
 HOSTILE = ('<script>window.__pwned=1</script> "><img src=x onerror="window.__pwned=1"> '
            '</script><!-- `${alert(1)}` \u2028 &amp;')
