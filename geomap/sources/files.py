@@ -17,13 +17,11 @@ Decoding bytes is :mod:`geomap.sources.decode`'s job; writing outputs is :mod:`g
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import os
 import re
 import sys
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +31,7 @@ from ..errors import InputError
 from ..model import SourceDocument
 from . import web
 from .decode import binary_kind, decode_text, declared_charset
+from .limits import MAX_CHARS, check_text, gunzip_lines, read_bounded, read_file_bounded
 from .web import FetchOptions
 
 __all__ = ["read_inputs", "read_file_list", "read_text", "DIRECTORY_SUFFIXES", "METADATA_KEYS"]
@@ -61,6 +60,7 @@ def read_inputs(
     follow: Follow = False,
     fetch_options: FetchOptions | None = None,
     on_error: ErrorHandler | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[SourceDocument]:
     """Yield the documents of each input in order, lazily.
 
@@ -83,12 +83,16 @@ def read_inputs(
         Called as ``on_error(input, error)`` when an input fails; reading then goes on with
         the next input (each file of a directory counts as one). Without it the first error
         is raised.
+    max_chars
+        Characters of text a document may hold at most: an input with more is refused while
+        it is read, never held whole (see :mod:`geomap.sources.limits`).
 
     Raises
     ------
     InputError
-        An input is missing, empty, binary, undecodable, malformed, unreachable or not a page
-        (only when ``on_error`` is ``None``).
+        An input is missing, empty, binary, undecodable, malformed, unreachable, not a page
+        or too long (:class:`~geomap.sources.limits.TooLong`) (only when ``on_error`` is
+        ``None``).
 
     Examples
     --------
@@ -107,9 +111,9 @@ def read_inputs(
                 on_error(name, exc)
                 continue
             for path, doc_id in files:
-                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options), on_error)
+                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, max_chars), on_error)
             continue
-        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options), on_error)
+        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, max_chars), on_error)
 
 
 def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHandler | None) -> Iterator[SourceDocument]:
@@ -122,24 +126,34 @@ def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHand
         on_error(name, exc)
 
 
-def _read_one(name: str, stdin: IO[bytes] | None, follow: bool,
-              fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
+def _read_one(name: str, stdin: IO[bytes] | None, follow: bool, fetch_options: FetchOptions | None,
+              max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _documents_from_bytes("<stdin>", "stdin", stream.read(), follow=follow, fetch_options=fetch_options)
+        yield from _documents_from_bytes("<stdin>", "stdin", read_bounded("<stdin>", stream, max_chars),
+                                         follow=follow, fetch_options=fetch_options, max_chars=max_chars)
     elif web.is_url(name):
-        yield from web.url_documents(name, follow=follow, options=fetch_options)
+        yield from _checked(name, web.url_documents(name, follow=follow, options=fetch_options), max_chars)
     else:
         path = Path(name)
-        yield from _read_path(path, path.stem or "document", follow, fetch_options)
+        yield from _read_path(path, path.stem or "document", follow, fetch_options, max_chars)
 
 
-def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
+def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None,
+               max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
     if path.name.lower().endswith(_JSONL_SUFFIXES):
-        yield from _read_jsonl(path)
+        yield from _read_jsonl(path, max_chars)
     else:
-        yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path), follow=follow,
-                                         fetch_options=fetch_options)
+        yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path, max_chars), follow=follow,
+                                         fetch_options=fetch_options, max_chars=max_chars)
+
+
+def _checked(name: str, documents: Iterable[SourceDocument], max_chars: int) -> Iterator[SourceDocument]:
+    """The documents, each refused (:class:`~geomap.sources.limits.TooLong`) when its text is
+    longer than ``max_chars``."""
+    for doc in documents:
+        yield SourceDocument(doc.id, check_text(name if name.endswith(doc.id) else f"{name} (document {doc.id})",
+                                                doc.text, max_chars), doc.title, doc.metadata)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, str]]:
@@ -187,11 +201,12 @@ def read_file_list(source: str, *, stdin: IO[bytes] | None = None) -> list[str]:
     return names
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_chars: int | None = None) -> bytes:
+    """The file's bytes; with ``max_chars``, refused unread when too large for that much text."""
     try:
         if path.is_dir():
             raise InputError(f"{path} is a directory: give the article files inside it")
-        return path.read_bytes()
+        return path.read_bytes() if max_chars is None else read_file_bounded(path, max_chars)
     except FileNotFoundError:
         raise InputError(f"{path} does not exist: check the path") from None
     except PermissionError:
@@ -210,7 +225,13 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 
 def _documents_from_bytes(name: str, doc_id: str, data: bytes, *, follow: bool = False,
-                          fetch_options: FetchOptions | None = None) -> Iterator[SourceDocument]:
+                          fetch_options: FetchOptions | None = None,
+                          max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+    yield from _checked(name, _parsed(name, doc_id, data, follow, fetch_options), max_chars)
+
+
+def _parsed(name: str, doc_id: str, data: bytes, follow: bool,
+            fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
     lower = name.lower()
     if lower.endswith(_FEED_SUFFIXES) or web.is_feed(data):
         if binary_kind(data) is not None:
@@ -274,14 +295,12 @@ def _markdown(text: str) -> tuple[str | None, Mapping[str, str], str]:
     return title, MappingProxyType(metadata), text.strip("\n")
 
 
-def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
-    """All the documents of a JSON Lines file, checked in full before the first is yielded."""
+def _read_jsonl(path: Path, max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+    """All the documents of a JSON Lines file, checked in full before the first is yielded (a
+    ``.gz`` one decompressed a piece at a time, within the bounds of :func:`gunzip_lines`)."""
     data = _read_bytes(path)
     if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path} is not a valid gzip file ({exc}): give a .jsonl.gz made with gzip") from None
+        data = b"\n".join(gunzip_lines(str(path), data, max_chars))
     text = decode_text(str(path), data)
     if not text.strip():
         raise InputError(f"{path} is empty: give one JSON object per line")
@@ -305,6 +324,7 @@ def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
         body = record.get("text")
         if not isinstance(body, str):
             raise InputError(f"{where}: \"text\" is missing or not a string")
+        check_text(where, body, max_chars)
         doc_id = record.get("id", f"{stem}-{number}")
         if not isinstance(doc_id, (str, int)):
             raise InputError(f"{where}: \"id\" must be a string or a number")

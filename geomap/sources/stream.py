@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..model import Item, SourceDocument, UnreadableDocument
 from . import files as gio
 from .files import METADATA_KEYS, _documents_from_bytes
+from .limits import MAX_CHARS, TooLong, bounded_lines, check_text, line_bound, read_bounded, too_long_line
 from .web import is_url
 
 __all__ = ["stream_inputs", "count_documents"]
@@ -69,6 +70,7 @@ def stream_inputs(
     on_error: InputErrorHandler | None = None,
     follow: bool = False,
     fetch_options: Any = None,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[Item]:
     """The documents of the inputs, read lazily and in order, for a batch run.
 
@@ -95,8 +97,10 @@ def stream_inputs(
         Called as ``on_error(input, error)`` when an input (a named file, a file of a
         directory, an address) cannot be read; reading goes on with the next. Without it the
         error is raised.
-    follow, fetch_options
-        As for :func:`geomap.sources.files.read_inputs`.
+    follow, fetch_options, max_chars
+        As for :func:`geomap.sources.files.read_inputs`; a JSON Lines record whose text is
+        longer than ``max_chars`` (or a line too long to hold one) becomes an
+        :class:`UnreadableDocument`, skipped without being held whole.
 
     Raises
     ------
@@ -122,11 +126,12 @@ def stream_inputs(
     for name in inputs:
         if name == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from guarded("-", _stream_stdin(stream, follow, fetch_options))
+            yield from guarded("-", _stream_stdin(stream, follow, fetch_options, max_chars))
             continue
         path = Path(name)
         if is_url(name):
-            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
+            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error,
+                                       max_chars=max_chars)
         elif path.is_dir():
             try:
                 files = list(gio._walk(path))
@@ -137,13 +142,14 @@ def stream_inputs(
                 continue
             for file, doc_id in files:
                 if file.name.lower().endswith(_JSONL_NAMES):
-                    yield from guarded(str(file), _stream_jsonl(file))
+                    yield from guarded(str(file), _stream_jsonl(file, max_chars))
                 else:
-                    yield from guarded(str(file), gio._read_path(file, doc_id, follow, fetch_options))
+                    yield from guarded(str(file), gio._read_path(file, doc_id, follow, fetch_options, max_chars))
         elif name.lower().endswith(_JSONL_NAMES) and path.is_file():
-            yield from guarded(name, _stream_jsonl(path))
+            yield from guarded(name, _stream_jsonl(path, max_chars))
         else:
-            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
+            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error,
+                                       max_chars=max_chars)
 
 
 def _jsonl_stem(name: str) -> str:
@@ -153,7 +159,7 @@ def _jsonl_stem(name: str) -> str:
     return name
 
 
-def _stream_jsonl(path: Path) -> Iterator[Item]:
+def _stream_jsonl(path: Path, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     """The documents of a JSON Lines file (``.gz`` too), one line at a time."""
     try:
         if path.name.lower().endswith(".gz"):
@@ -163,14 +169,15 @@ def _stream_jsonl(path: Path) -> Iterator[Item]:
     except OSError as exc:
         raise InputError(f"{path} cannot be read ({exc.strerror or exc}): check the path") from None
     with handle:
-        yield from _jsonl_lines(handle, str(path), _jsonl_stem(path.name), broken=(OSError, EOFError, zlib.error))
+        yield from _jsonl_lines(handle, str(path), _jsonl_stem(path.name), broken=(OSError, EOFError, zlib.error),
+                                max_chars=max_chars)
 
 
-def _jsonl_lines(lines: Iterable[bytes], where: str, stem: str, *,
-                 broken: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Item]:
-    """The documents of JSON Lines read from ``lines``; ``where`` names the source in messages."""
+def _jsonl_lines(handle: IO[bytes], where: str, stem: str, *, broken: tuple[type[BaseException], ...] = (OSError,),
+                 max_chars: int = MAX_CHARS) -> Iterator[Item]:
+    """The documents of JSON Lines read from ``handle``; ``where`` names the source in messages."""
     number = documents = 0
-    iterator = iter(lines)
+    iterator = bounded_lines(handle, max_chars)
     while True:
         try:
             raw = next(iterator)
@@ -180,12 +187,16 @@ def _jsonl_lines(lines: Iterable[bytes], where: str, stem: str, *,
             after = f"after line {number}" if number else "at all"
             raise InputError(f"{where} cannot be read {after} ({exc}): give an intact, readable file") from None
         number += 1
+        if raw is None:  # a line too long for any document within the bound: skipped unread
+            documents += 1
+            yield UnreadableDocument(f"{where}:{number}", too_long_line(f"{where}:{number}", max_chars))
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
         documents += 1
-        yield _jsonl_record(raw, f"{where}:{number}", f"{stem}-{number}", METADATA_KEYS)
+        yield _jsonl_record(raw, f"{where}:{number}", f"{stem}-{number}", METADATA_KEYS, max_chars)
     if documents == 0:
         raise InputError(f"{where} is empty: give one JSON object per line")
 
@@ -209,12 +220,16 @@ class _Prefixed:
     def readline(self, size: int = -1) -> bytes:
         if self._head:
             cut = self._head.find(b"\n")
+            if size is not None and size >= 0 and (cut < 0 or cut + 1 > size) and len(self._head) >= size:
+                data, self._head = self._head[:size], self._head[size:]
+                return data
             if cut >= 0:
                 data, self._head = self._head[:cut + 1], self._head[cut + 1:]
                 return data
-            data, self._head = self._head + self._rest.readline(), b""
+            more = size - len(self._head) if size is not None and size >= 0 else -1
+            data, self._head = self._head + self._rest.readline(more), b""
             return data
-        return self._rest.readline()
+        return self._rest.readline(size)
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -224,25 +239,30 @@ class _Prefixed:
             yield line
 
 
-def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any) -> Iterator[Item]:
+def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed."""
     head = stream.read(2)
     source: Any = _Prefixed(head, stream)
     compressed = head.startswith(_GZIP_MAGIC)
     if compressed:
         source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
-        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error))
+        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error),
+                                max_chars=max_chars)
         return
     skipped = b""
-    line = source.readline()
-    while line and not line.strip():  # blank lines before the first record
+    limit = line_bound(max_chars)
+    line = source.readline(limit)
+    while line.strip() == b"" and line.endswith(b"\n"):  # blank lines before the first record
         skipped += line
-        line = source.readline()
+        line = source.readline(limit)
+        if len(skipped) > limit:
+            break
     if _is_json_object(line):
-        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin")
+        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin", max_chars=max_chars)
         return
-    data = skipped + line + source.read()
-    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options)
+    data = read_bounded("<stdin>", _Prefixed(skipped + line, source), max_chars)
+    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options,
+                                     max_chars=max_chars)
 
 
 def _is_json_object(line: bytes) -> bool:
@@ -254,7 +274,8 @@ def _is_json_object(line: bytes) -> bool:
         return False
 
 
-def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequence[str]) -> Item:
+def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequence[str],
+                  max_chars: int = MAX_CHARS) -> Item:
     """One line of a JSONL corpus: a document, or why it is unreadable (same rules as
     :func:`geomap.sources.files.read_inputs`, except that duplicate ids are not looked for: that would
     need memory that grows with the corpus)."""
@@ -273,6 +294,10 @@ def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequen
     body = record.get("text")
     if not isinstance(body, str):
         return UnreadableDocument(doc_id, f"{where}: \"text\" is missing or not a string")
+    try:
+        check_text(where, body, max_chars)
+    except TooLong as exc:
+        return UnreadableDocument(doc_id, str(exc))
     title = record.get("title")
     metadata = {k: str(v) for k, v in record.items() if k in metadata_keys and v is not None}
     return SourceDocument(doc_id, body, title if isinstance(title, str) else None, MappingProxyType(metadata))

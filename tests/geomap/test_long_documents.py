@@ -141,7 +141,7 @@ def test_one_name_keeps_one_sense_across_windows(tiny_pipeline, monkeypatch):
 def _documents(pipeline, texts, titles):
     from types import MappingProxyType
 
-    from geomap.io import SourceDocument
+    from geomap.model import SourceDocument
 
     sources = [SourceDocument(id=f"doc {i} \u2014 \"q\"", text=t, title=title,
                               metadata=MappingProxyType({"date": "2024-03-05"} if i % 2 else {}))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geomap.errors import InputError
-from geomap.limits import (MAX_CHARS, TooLong, byte_bound, check_text, gunzip_lines, max_chars_from, parse_chars,
+from geomap.sources.limits import (MAX_CHARS, TooLong, byte_bound, check_text, gunzip_lines, max_chars_from, parse_chars,
                            read_bounded, read_file_bounded)
 
 

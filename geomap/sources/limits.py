@@ -20,10 +20,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
+from ..errors import InputError
 
-__all__ = ["MAX_CHARS", "ENV_VAR", "TooLong", "max_chars_from", "byte_bound", "check_text", "read_bounded",
-           "read_file_bounded", "gunzip_lines", "parse_chars"]
+__all__ = ["MAX_CHARS", "ENV_VAR", "TooLong", "max_chars_from", "byte_bound", "line_bound", "check_text",
+           "read_bounded", "read_file_bounded", "gunzip_lines", "bounded_lines", "parse_chars"]
 
 #: Characters of text per document at most, unless told otherwise (20 million: a long book).
 MAX_CHARS = 20_000_000
@@ -82,6 +82,17 @@ def _message(name: str, what: str, max_chars: int) -> str:
             f"smaller files, or raise the limit with --max-chars (or {ENV_VAR})")
 
 
+def line_bound(max_chars: int) -> int:
+    """Bytes that may hold one JSON Lines record whose text has ``max_chars`` characters (JSON
+    may escape a character in six bytes), with room for its id and metadata."""
+    return 6 * max_chars + 1024
+
+
+def too_long_line(name: str, max_chars: int) -> str:
+    """Why a JSON Lines line beyond :func:`line_bound` is refused."""
+    return _message(name, f"has a line longer than {line_bound(max_chars):,} bytes", max_chars)
+
+
 def check_text(name: str, text: str, max_chars: int) -> str:
     """``text``, or :class:`TooLong` when it holds more than ``max_chars`` characters."""
     if len(text) > max_chars:
@@ -92,7 +103,15 @@ def check_text(name: str, text: str, max_chars: int) -> str:
 def read_bounded(name: str, stream: IO[bytes], max_chars: int) -> bytes:
     """All of ``stream``, read only up to the byte bound (:class:`TooLong` beyond it)."""
     limit = byte_bound(max_chars)
-    data = stream.read(limit + 1)
+    pieces: list[bytes] = []
+    size = 0
+    while size <= limit:  # a stream may return less than asked before its end
+        piece = stream.read(limit + 1 - size)
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    data = b"".join(pieces)
     if len(data) > limit:
         raise TooLong(_message(name, f"is larger than {limit:,} bytes", max_chars))
     return data
@@ -139,7 +158,7 @@ def gunzip_lines(name: str, compressed: bytes, max_chars: int, *, max_ratio: int
     if not compressed:
         yield b""
         return
-    line_limit = 6 * max_chars + 1024
+    line_limit = line_bound(max_chars)
     total_limit = max(byte_bound(max_chars), max_ratio * len(compressed))
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
     pending = b""
@@ -162,7 +181,7 @@ def gunzip_lines(name: str, compressed: bytes, max_chars: int, *, max_ratio: int
             lines = (pending + piece).split(b"\n")
             pending = lines.pop()
             if len(pending) > line_limit or any(len(line) > line_limit for line in lines):
-                raise TooLong(_message(name, f"has a line longer than {line_limit:,} bytes", max_chars))
+                raise TooLong(too_long_line(name, max_chars))
             yield from lines
             if not piece and (inflater.eof or not data):
                 break
@@ -171,3 +190,27 @@ def gunzip_lines(name: str, compressed: bytes, max_chars: int, *, max_ratio: int
     if not inflater.eof:
         raise InputError(f"{name} is not a valid gzip file (it ends early): give a .jsonl.gz made with gzip")
     yield pending
+
+
+def bounded_lines(handle: IO[bytes], max_chars: int) -> Iterator[bytes | None]:
+    """The lines of a binary stream (with their ``\\n``), each read only up to
+    :func:`line_bound` bytes: a longer line is skipped a piece at a time and stands as
+    ``None``, so that a reader can report it and go on with the next line.
+
+    Examples
+    --------
+    >>> import io
+    >>> list(bounded_lines(io.BytesIO(b"ab\\n" + b"x" * 7000 + b"\\ncd"), 1))
+    [b'ab\\n', None, b'cd']
+    """
+    limit = line_bound(max_chars)
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # skip the rest of the line, never holding it
+            line = handle.readline(_CHUNK)
+        yield None
