@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
+
+from gazetteer import Gazetteer
 
 from .. import batch
 from ..errors import InputError
@@ -21,6 +25,7 @@ from .session import (
     _apply_decisions,
     _input_names,
     _load_decisions,
+    _max_chars,
     _online,
     _pipeline,
     _sources,
@@ -38,24 +43,31 @@ def _cmd_places(args: argparse.Namespace) -> int:
     decisions = _load_decisions(args, pipeline.gazetteer)
     documents = _online(args, list(pipeline.parse_many(sources)))
     documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
-    if args.format == "jsonl":
-        text = "".join(export.to_jsonl_line(d) for d in documents)
-    elif args.format == "json":
-        text = export.to_json(documents)
-    elif args.format == "geojson":
-        text = export.to_geojson(documents, gazetteer=pipeline.gazetteer)
-    elif args.format == "csv":
-        text = export.to_csv(documents)
-    elif args.format == "kml":
-        text = export.to_kml(documents, gazetteer=pipeline.gazetteer)
-    else:
-        text = export.to_table(documents)
+    write = _writer(args.format, documents, pipeline.gazetteer)
     if out is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
     else:
-        write_atomic(out, text)
+        write_atomic(out, write)
         print(out)
     return _status(args)
+
+
+def _writer(output_format: str, documents: list, gazetteer: Gazetteer) -> Callable[[TextIO], None]:
+    """What writes ``documents`` in the format to a text stream: JSON and JSON Lines a record at
+    a time (the output of a long document is never held whole), the others as one text."""
+    if output_format == "json":
+        return lambda stream: export.write_json(documents, stream)
+    if output_format == "jsonl":
+        return lambda stream: stream.writelines(export.to_jsonl_line(d) for d in documents)
+    if output_format == "geojson":
+        text = export.to_geojson(documents, gazetteer=gazetteer)
+    elif output_format == "csv":
+        text = export.to_csv(documents)
+    elif output_format == "kml":
+        text = export.to_kml(documents, gazetteer=gazetteer)
+    else:
+        text = export.to_table(documents)
+    return lambda stream: stream.write(text)
 
 
 def _streaming(args: argparse.Namespace) -> bool:
@@ -133,7 +145,7 @@ def _cmd_places_stream(args: argparse.Namespace) -> int:
     follow = args.follow
     if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
         follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
-    items = dated(batch.stream_inputs(args.inputs, follow=follow, fetch_options=options,
+    items = dated(batch.stream_inputs(args.inputs, follow=follow, fetch_options=options, max_chars=_max_chars(args),
                                       on_error=input_failed))
     progress = None
     if not args.quiet and sys.stderr.isatty():

@@ -20,6 +20,7 @@ from ..online import NominatimGeocoder, resolve_unresolved
 from ..pipeline import Pipeline
 from ..review.decisions import apply_decisions, load_decisions
 from ..sources.files import read_file_list, read_inputs
+from ..sources.limits import max_chars_from
 from ..sources.web import FetchOptions, url_stem
 from ..timeline import DateFilter, DateRange
 
@@ -94,6 +95,12 @@ def _input_names(args: argparse.Namespace) -> list[str]:
     return names
 
 
+def _max_chars(args: argparse.Namespace) -> int:
+    """``--max-chars``, else ``GEOMAP_MAX_CHARS``, else the default bound on text per document."""
+    given = getattr(args, "max_chars", None)
+    return given if given is not None else max_chars_from()
+
+
 def _sources(args: argparse.Namespace) -> list:
     """Read and check every input before any heavy work or any output.
 
@@ -114,7 +121,7 @@ def _sources(args: argparse.Namespace) -> list:
     follow = getattr(args, "follow", False)
     if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
         follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
-    documents = read_inputs(args.inputs, follow=follow, fetch_options=options,
+    documents = read_inputs(args.inputs, follow=follow, fetch_options=options, max_chars=_max_chars(args),
                             on_error=lambda _name, exc: failures.append(str(exc)))
     sources = list(keep(documents))
     read = keep.kept + keep.outside + keep.undated
