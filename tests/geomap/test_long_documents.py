@@ -160,7 +160,7 @@ _texts = st.lists(st.sampled_from(_SENTENCES + ("Kyiv.", "", "Zzyzx and \u0416\u
                                                                  HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(_texts, st.one_of(st.none(), st.text(max_size=12))), max_size=4))
 def test_streamed_json_is_byte_identical_to_json_dumps(tiny_pipeline, docs):
-    from geomap.export import document_record, to_json
+    from geomap.outputs.export import document_record, to_json
 
     documents = _documents(tiny_pipeline, [t for t, _ in docs], [title for _, title in docs])
     expected = json.dumps([document_record(d) for d in documents], ensure_ascii=False, indent=2) + "\n"
