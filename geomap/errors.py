@@ -8,7 +8,7 @@ and exits with status 2.
 from __future__ import annotations
 
 __all__ = ["GeomapError", "InputError", "NoDocuments", "GoldFormatError", "OutputError", "ModelError",
-           "DecisionError", "MissingAssetError", "ScreenshotError", "ChromiumNotFound", "OnlineError"]
+           "DecisionError", "SpanError", "MissingAssetError", "ScreenshotError", "ChromiumNotFound", "OnlineError"]
 
 
 class GeomapError(Exception):
@@ -56,6 +56,10 @@ class ModelError(GeomapError, RuntimeError):
 
 class DecisionError(GeomapError, ValueError):
     """A review decisions file is invalid (names the file and line)."""
+
+
+class SpanError(InputError):
+    """Spans given to resolve (instead of found) are invalid: names the document, the span and the fix."""
 
 
 class MissingAssetError(GeomapError, RuntimeError, LookupError):
