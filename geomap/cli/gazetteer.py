@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 from gazetteer import Resolver, Toponym
 from gazetteer.build import default_cache_dir
 from gazetteer.geonames import import_geonames
-from gazetteer.overlay import apply_overlay, load_overlay
+from gazetteer.overlay import apply_overlay_to_file, load_overlay
 from gazetteer.store import SCHEMA_VERSION
 
 from ..errors import InputError
@@ -48,10 +47,7 @@ def _cmd_gazetteer_import(session: Session) -> int:
     report = import_geonames(args.geonames, target, progress=session.progress(), feature_classes=classes,
                              max_bad_lines=args.max_bad_lines, min_population=args.min_population)
     if overlay is not None:
-        with sqlite3.connect(target) as conn:
-            applied = apply_overlay(conn, overlay)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('source.user_overlay', ?)",
-                         (f"{overlay.origin} (sha256 {overlay.digest[:12]})",))
+        applied = apply_overlay_to_file(target, overlay)
         print(f"overlay {overlay.origin}: {applied.places} places added, {applied.aliases} aliases, "
               f"{applied.suppressed_places} places and {applied.suppressed_names} names suppressed")
     skipped = sum(report.skipped.values())
