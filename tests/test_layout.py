@@ -20,9 +20,7 @@ MAX_LINES = 800
 DATA_TABLES = {"gazetteer/translit.py"}
 #: Project modules that import a heavy library at their top, and so are imported lazily.
 HEAVY = {"geomap.outputs.elements": "folium"}
-#: gazetteer/ is r-gaz's half of #15, in flight: strict, so the marker must go once it lands.
-PENDING = pytest.mark.xfail(strict=True, reason="gazetteer/ floor plan (issue #15, r-gaz) not landed yet")
-BY_PACKAGE = pytest.mark.parametrize("package", ["geomap", pytest.param("gazetteer", marks=PENDING)])
+BY_PACKAGE = pytest.mark.parametrize("package", ["geomap", "gazetteer"])
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:
@@ -112,13 +110,18 @@ def test_no_import_cycle(package):
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
-@pytest.mark.parametrize("package", ["geomap", "gazetteer"])
+@BY_PACKAGE
 def test_no_module_imports_from_a_package_above_it(package):
     """``from . import __version__`` in ``geomap/sources/web.py`` would run ``geomap/__init__.py``
     from inside the package it imports: shared things live in modules (``geomap._version``)."""
     upward = [f"{module} imports {target}" for module, targets in GRAPH.items() for target in targets
               if _in(package, module) and MODULES[target][1] and module.startswith(target + ".")]
     assert not upward, upward
+
+
+def test_gazetteer_never_imports_geomap():
+    """The gazetteer is importable on its own: geomap is built on it, never the other way."""
+    assert not [f"{m} imports {t}" for m in GRAPH if _in("gazetteer", m) for t in GRAPH[m] if _in("geomap", t)]
 
 
 @BY_PACKAGE
