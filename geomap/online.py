@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazetteer import Candidate, Place, PlaceKind, Resolution, normalize_name
-from gazetteer.build import default_cache_dir
+from gazetteer.files import default_cache_dir
 
 from ._version import __version__
 from .errors import OnlineError

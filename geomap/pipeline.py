@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
-from gazetteer.build import check_file
+from gazetteer.files import check_file
 from gazetteer.overlay import with_overlay
 
 from .errors import SpanError

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from gazetteer import Resolver, Toponym
-from gazetteer.build import default_cache_dir
+from gazetteer.files import default_cache_dir
 from gazetteer.geonames import import_geonames
 from gazetteer.overlay import apply_overlay_to_file, load_overlay
 from gazetteer.store import SCHEMA_VERSION

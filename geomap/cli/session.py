@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gazetteer import Gazetteer, ResolverOptions
-from gazetteer.build import default_path
+from gazetteer.files import default_path
 
 from ..errors import InputError, NoDocuments
 from ..model import Item
