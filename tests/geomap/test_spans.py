@@ -124,6 +124,28 @@ def test_an_unknown_name_at_a_given_span_stays_explicitly_unresolved(pipeline):
     assert mention.place is None and mention.mention.surface == "Hardeetown"
 
 
+def test_the_places_found_off_the_spans_are_context_not_output(pipeline):
+    text = "He grew up in Alexandria, Louisiana."
+    with_context = pipeline.parse(text, spans=at(text, "Alexandria"))
+    alone = pipeline.parse(text, spans=at(text, "Alexandria"), context=False)
+    assert [(m.mention.surface, m.place.id) for m in with_context.mentions] == [("Alexandria", "t:alexandria-la")]
+    assert [(m.mention.surface, m.place.id) for m in alone.mentions] == [("Alexandria", "t:alexandria-eg")]
+
+
+def test_the_extractor_gives_the_context_mentions_with_their_own_labels(extractor):
+    text = "He grew up in Alexandria, Louisiana."
+    town, state = extractor.extract_at_many([(text, at(text, "Alexandria"))], context=True).__next__()
+    assert (town.label, town.container) == (GIVEN, "Louisiana")
+    assert state.label != GIVEN and state.surface == "Louisiana"
+
+
+def test_a_nationality_word_given_as_a_toponym_stands_for_its_country(pipeline):
+    text = "Georgian troops left Atlanta."
+    (mention,) = pipeline.parse(text, spans=at(text, "Georgian")).mentions
+    assert (mention.mention.surface, mention.mention.name, mention.mention.hint) == ("Georgian", "Georgia", PlaceKind.COUNTRY)
+    assert mention.place.id == "t:ge"
+
+
 def test_no_spans_give_no_mentions(pipeline):
     assert pipeline.parse("Shelling hit Kyiv.", spans=[]).mentions == ()
 
