@@ -15,15 +15,16 @@ from geomap.errors import GeomapError, GoldFormatError, InputError, NoDocuments
 
 
 
-def _geomap_modules():
-    for info in pkgutil.walk_packages(geomap.__path__, "geomap."):
-        if not info.name.endswith("__main__"):
-            yield importlib.import_module(info.name)
+# Imported while the tests are collected, before pytest-socket blocks sockets: urllib3 (under
+# folium) probes IPv6 with a socket on first import.
+MODULES = [importlib.import_module(info.name) for info in pkgutil.walk_packages(geomap.__path__, "geomap.")
+           if not info.name.endswith("__main__")]
 
 
 def test_every_error_class_is_in_the_one_tree():
+    assert len(MODULES) > 30
     strays = []
-    for module in _geomap_modules():
+    for module in MODULES:
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == module.__name__:
                 if module.__name__ != "geomap.errors" or not issubclass(value, GeomapError):
