@@ -19,9 +19,10 @@ from .session import EXIT_USAGE, Session, _apply_decisions
 
 def _cmd_places(session: Session) -> int:
     args = session.args
+    inputs = session.inputs  # no INPUT, or a bad --files-from, is the first thing said
     if _streaming(args):
         return _cmd_places_stream(session)
-    out = check_output(args.output, session.inputs) if args.output else None
+    out = check_output(args.output, inputs) if args.output else None
     sources = session.sources()
     pipeline = session.pipeline()
     decisions = session.load_decisions(pipeline.gazetteer)

@@ -96,11 +96,11 @@ class Session:
 
     def pipeline(self) -> Pipeline:
         """The pipeline of ``--gazetteer``, ``--model``, ``--prefer-country`` and ``--bbox``."""
-        self._announce_build()
         args = self.args
+        options = ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox)
+        self._announce_build()
         return open_pipeline(args.gazetteer, overlay=getattr(args, "gazetteer_overlay", None), model=args.model,
-                             options=ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox),
-                             progress=self.progress())
+                             options=options, progress=self.progress())
 
     # -- inputs ---------------------------------------------------------------------------------
 
