@@ -17,24 +17,27 @@ Decoding bytes is :mod:`geomap.sources.decode`'s job; writing outputs is :mod:`g
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO
+from typing import IO, Any
 
 from ..errors import InputError
-from ..model import SourceDocument
+from ..model import METADATA_KEYS, Item, SourceDocument
 from . import web
 from .decode import binary_kind, decode_text, declared_charset
-from .limits import MAX_CHARS, check_text, gunzip_lines, read_bounded, read_file_bounded
+from .limits import MAX_CHARS, check_text, gunzip_lines, line_bound, read_bounded, read_file_bounded
+from .stream import _GZIP_MAGIC, _is_json_object, _jsonl_lines, _Prefixed, _stream_jsonl
 from .web import FetchOptions
 
-__all__ = ["read_inputs", "read_file_list", "read_text", "DIRECTORY_SUFFIXES", "METADATA_KEYS"]
+__all__ = ["read_inputs", "stream_inputs", "read_file_list", "read_text", "DIRECTORY_SUFFIXES", "METADATA_KEYS"]
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +47,6 @@ _FEED_SUFFIXES = (".rss", ".atom", ".xml")
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 #: The files a directory input is searched (recursively) for.
 DIRECTORY_SUFFIXES = (".txt", ".text", *_MARKDOWN_SUFFIXES, *_HTML_SUFFIXES, *_JSONL_SUFFIXES, ".rss", ".atom")
-#: The metadata keys carried from JSONL records, pages and feeds.
-METADATA_KEYS = ("date", "url", "site", "author", "source")
 
 
 ErrorHandler = Callable[[str, InputError], None]
@@ -60,8 +61,9 @@ def read_inputs(
     follow: Follow = False,
     fetch_options: FetchOptions | None = None,
     on_error: ErrorHandler | None = None,
+    stream: bool = False,
     max_chars: int = MAX_CHARS,
-) -> Iterator[SourceDocument]:
+) -> Iterator[Item]:
     """Yield the documents of each input in order, lazily.
 
     Parameters
@@ -83,9 +85,17 @@ def read_inputs(
         Called as ``on_error(input, error)`` when an input fails; reading then goes on with
         the next input (each file of a directory counts as one). Without it the first error
         is raised.
+    stream
+        Streaming mode, for corpora of any size (batch runs): nothing is held in memory beyond
+        the document being read. JSON Lines (files, files of a directory, and standard input
+        when it holds JSON Lines, plain or gzip) are read line by line, and a malformed line
+        becomes an :class:`~geomap.model.UnreadableDocument` (id ``FILE:LINE``, or the record's
+        id when it has one) instead of an error; duplicate ids are not looked for. Without it,
+        a JSON Lines file is checked in full before its first document is yielded.
     max_chars
         Characters of text a document may hold at most: an input with more is refused while
-        it is read, never held whole (see :mod:`geomap.sources.limits`).
+        it is read, never held whole (see :mod:`geomap.sources.limits`); in streaming mode a
+        JSON Lines record beyond it becomes an unreadable document.
 
     Raises
     ------
@@ -111,12 +121,36 @@ def read_inputs(
                 on_error(name, exc)
                 continue
             for path, doc_id in files:
-                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, max_chars), on_error)
+                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, stream, max_chars),
+                                    on_error)
             continue
-        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, max_chars), on_error)
+        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, stream, max_chars), on_error)
 
 
-def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHandler | None) -> Iterator[SourceDocument]:
+def stream_inputs(
+    inputs: Iterable[str],
+    *,
+    stdin: IO[bytes] | None = None,
+    on_error: ErrorHandler | None = None,
+    follow: Follow = False,
+    fetch_options: FetchOptions | None = None,
+    max_chars: int = MAX_CHARS,
+) -> Iterator[Item]:
+    """:func:`read_inputs` in streaming mode (``stream=True``), for a batch run.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> corpus = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"
+    >>> _ = corpus.write_text('{"id": "a", "text": "Kyiv"}\\n{"id": \\n', encoding="utf-8")
+    >>> [(type(d).__name__, d.id) for d in stream_inputs([str(corpus)])]   # doctest: +ELLIPSIS
+    [('SourceDocument', 'a'), ('UnreadableDocument', '...c.jsonl:2')]
+    """
+    return read_inputs(inputs, stdin=stdin, follow=follow, fetch_options=fetch_options, on_error=on_error,
+                       stream=True, max_chars=max_chars)
+
+
+def _guarded(name: str, documents: Iterator[Item], on_error: ErrorHandler | None) -> Iterator[Item]:
     if on_error is None:
         yield from documents
         return
@@ -127,22 +161,25 @@ def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHand
 
 
 def _read_one(name: str, stdin: IO[bytes] | None, follow: bool, fetch_options: FetchOptions | None,
-              max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+              streaming: bool = False, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
+        if streaming:
+            yield from _stream_stdin(stream, follow, fetch_options, max_chars)
+            return
         yield from _documents_from_bytes("<stdin>", "stdin", read_bounded("<stdin>", stream, max_chars),
                                          follow=follow, fetch_options=fetch_options, max_chars=max_chars)
     elif web.is_url(name):
         yield from _checked(name, web.url_documents(name, follow=follow, options=fetch_options), max_chars)
     else:
         path = Path(name)
-        yield from _read_path(path, path.stem or "document", follow, fetch_options, max_chars)
+        yield from _read_path(path, path.stem or "document", follow, fetch_options, streaming, max_chars)
 
 
 def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None,
-               max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+               stream: bool = False, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     if path.name.lower().endswith(_JSONL_SUFFIXES):
-        yield from _read_jsonl(path, max_chars)
+        yield from _stream_jsonl(path, max_chars) if stream and path.is_file() else _read_jsonl(path, max_chars)
     else:
         yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path, max_chars), follow=follow,
                                          fetch_options=fetch_options, max_chars=max_chars)
@@ -154,6 +191,31 @@ def _checked(name: str, documents: Iterable[SourceDocument], max_chars: int) -> 
     for doc in documents:
         yield SourceDocument(doc.id, check_text(name if name.endswith(doc.id) else f"{name} (document {doc.id})",
                                                 doc.text, max_chars), doc.title, doc.metadata)
+
+
+def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any, max_chars: int = MAX_CHARS) -> Iterator[Item]:
+    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed
+    (each line, and the article, read only up to the bound on text)."""
+    head = stream.read(2)
+    source: Any = _Prefixed(head, stream)
+    compressed = head.startswith(_GZIP_MAGIC)
+    if compressed:
+        source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
+        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error),
+                                max_chars=max_chars)
+        return
+    skipped = b""
+    limit = line_bound(max_chars)
+    line = source.readline(limit)
+    while line.endswith(b"\n") and not line.strip() and len(skipped) <= limit:  # blank lines before the first record
+        skipped += line
+        line = source.readline(limit)
+    if _is_json_object(line):
+        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin", max_chars=max_chars)
+        return
+    data = read_bounded("<stdin>", _Prefixed(skipped + line, source), max_chars)
+    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options,
+                                     max_chars=max_chars)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, str]]:
