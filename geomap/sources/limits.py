@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from ..errors import InputError
+from ..errors import InputError, TooLong
 
 __all__ = ["MAX_CHARS", "ENV_VAR", "TooLong", "max_chars_from", "byte_bound", "line_bound", "check_text",
            "read_bounded", "read_file_bounded", "gunzip_lines", "bounded_lines", "parse_chars"]
@@ -32,10 +32,6 @@ ENV_VAR = "GEOMAP_MAX_CHARS"
 #: A compressed input that grows more than this many times is refused (news text gzips 3-5x).
 MAX_RATIO = 50
 _CHUNK = 1 << 20
-
-
-class TooLong(InputError):
-    """An input holds more text than the bound allows (``--max-chars``)."""
 
 
 def parse_chars(value: str) -> int:
