@@ -1,0 +1,198 @@
+"""How the resolver weighs a candidate place: named features, and scorers that combine them.
+
+The resolver (:mod:`gazetteer.resolver`) describes every candidate place of a name by the
+features in :data:`FEATURES` (its kind and population, how the name matched, what the
+qualifier and container say, what the rest of the document says). A :class:`Scorer` turns a
+candidate's features into a score in log-odds units; the resolver's softmax over a name's
+candidates turns the scores into shares, and the scorer's calibration turns the winner's share
+into the probability that the answer is right.
+
+Two scorers ship:
+
+- :data:`HAND_TUNED`, the weights set by hand while the project grew (kept for comparison);
+- the learned ranker, :func:`default_scorer`, a conditional-logit model trained on the gold
+  corpora (``geomap train``; the README says how), read from ``gazetteer/data/ranker.json``.
+
+Both are :class:`LinearScorer` instances: a weight per feature, so each candidate's reasons
+are its features' contributions (weight x value), largest first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+from .errors import GazetteerError
+
+__all__ = ["FEATURES", "FEATURE_INDEX", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
+           "default_scorer", "load_scorer", "scorer_from_dict"]
+
+#: The candidate features, in the order of a feature vector. ``kind=*`` are one-hot; the
+#: ``*share`` features are shares of the document's placed mentions; see the resolver for each.
+FEATURES: tuple[str, ...] = (
+    # what the place is
+    "kind=country", "kind=continent", "kind=admin1", "kind=region", "kind=admin2",
+    "kind=physical", "kind=other", "kind=city",
+    "city population (log10)", "capital", "population (log10)", "most populous candidate",
+    # how the name matched
+    "origin=alias", "origin=alternate", "origin=variant", "origin=spelling", "origin=fuzzy",
+    "not the area's own name", "a country has this name",
+    # the mention's own words
+    "qualifier agrees", "qualifier disagrees (country)", "qualifier disagrees", "container",
+    "no qualifier, area", "no qualifier, city",
+    # the rest of the document
+    "text's country", "text's country share", "text's admin1", "text's admin1 share",
+    "inside a named region", "near other places", "area near other places", "holds a named place",
+    "alone in the text",
+    # the run's bias
+    "preferred country", "outside the bounding box",
+)
+FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURES)}
+
+
+class RankerError(GazetteerError):
+    """A ranker model file that cannot be read; the message names the file and the fix."""
+
+
+class Scorer(Protocol):
+    """What the resolver needs from a scorer."""
+
+    name: str
+
+    def weights(self) -> tuple[float, ...]:
+        """One weight per feature of :data:`FEATURES` (a linear score)."""
+
+    def calibrate(self, share: float) -> float:
+        """The probability that a name's best candidate, with softmax ``share``, is right."""
+
+    def flagged(self, confidence: float) -> bool:
+        """Whether an answer of this (calibrated) confidence should be reviewed."""
+
+
+@dataclass(frozen=True, eq=False)
+class LinearScorer:
+    """A weight per feature, a calibration of the winner's share, and a review threshold.
+
+    Parameters
+    ----------
+    name
+        Shown in logs and benchmarks (``"hand-tuned"``, ``"learned"``).
+    weight_of
+        Weight of each named feature (log-odds units); features not named weigh 0.
+    calibration
+        Points ``(share, probability)`` of a non-decreasing curve, linearly interpolated;
+        empty for none (the share is the confidence).
+    flag_below
+        Answers whose confidence is below this are flagged for review; ``None`` keeps the
+        resolver's margin rule (:class:`~gazetteer.resolver.ResolverOptions`).
+    metadata
+        What the model file says about how the model was made (kept, not used).
+    """
+
+    name: str
+    weight_of: Mapping[str, float]
+    calibration: tuple[tuple[float, float], ...] = ()
+    flag_below: float | None = None
+    metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
+    _vector: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.weight_of) - set(FEATURES))
+        if unknown:
+            raise RankerError(f"ranker {self.name!r} weighs unknown features {unknown}: "
+                              "retrain it with this version of geomap (geomap train)")
+        xs = [x for x, _ in self.calibration]
+        if xs != sorted(xs):
+            raise RankerError(f"ranker {self.name!r}: calibration points must be sorted by share")
+        object.__setattr__(self, "_vector", tuple(float(self.weight_of.get(f, 0.0)) for f in FEATURES))
+
+    def weights(self) -> tuple[float, ...]:
+        return self._vector
+
+    def calibrate(self, share: float) -> float:
+        points = self.calibration
+        if not points:
+            return share
+        xs = [x for x, _ in points]
+        i = bisect_right(xs, share)
+        if i == 0:
+            return points[0][1]
+        if i == len(points):
+            return points[-1][1]
+        (x0, y0), (x1, y1) = points[i - 1], points[i]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (share - x0) / (x1 - x0)
+
+    def flagged(self, confidence: float) -> bool:
+        return self.flag_below is not None and confidence < self.flag_below
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form read by :func:`scorer_from_dict`."""
+        return {"format": 1, "name": self.name, "model": "conditional-logit",
+                "weights": {f: round(self.weight_of[f], 6) for f in FEATURES if self.weight_of.get(f)},
+                "calibration": [[round(x, 6), round(y, 6)] for x, y in self.calibration],
+                "flag_below": self.flag_below, "metadata": dict(self.metadata)}
+
+
+#: The weights set by hand while the project grew; they reproduce the resolver's scores
+#: before the learned ranker. ``city population (log10)`` is 2 x log10(population + 10).
+HAND_TUNED = LinearScorer("hand-tuned", {
+    "kind=country": 12.0, "kind=continent": 11.5, "kind=region": 9.5, "kind=admin1": 10.0,
+    "kind=admin2": 7.0, "kind=physical": 7.0, "kind=other": 4.0,
+    "city population (log10)": 2.0, "capital": 1.5,
+    "origin=alternate": -1.0, "origin=variant": -1.5, "origin=spelling": -2.5, "origin=fuzzy": -4.0,
+    "not the area's own name": -5.0, "a country has this name": -3.0,
+    "qualifier agrees": 6.0, "qualifier disagrees (country)": -2.0, "qualifier disagrees": -6.0,
+    "container": 8.0,
+    "text's country": 2.0, "text's country share": 2.0, "text's admin1": 1.5, "text's admin1 share": 1.5,
+    "inside a named region": 3.0, "near other places": 1.2, "holds a named place": 3.0,
+    "preferred country": 3.0, "outside the bounding box": -6.0,
+})
+
+
+def scorer_from_dict(data: Mapping[str, object], source: str = "<ranker>") -> LinearScorer:
+    """A :class:`LinearScorer` from its JSON form (:meth:`LinearScorer.to_dict`)."""
+    if not isinstance(data, Mapping) or data.get("format") != 1 or not isinstance(data.get("weights"), Mapping):
+        raise RankerError(f"{source} is not a geomap ranker model (format 1): write one with geomap train")
+    try:
+        weights = {str(k): float(v) for k, v in data["weights"].items()}  # type: ignore[union-attr]
+        calibration = tuple((float(x), float(y)) for x, y in data.get("calibration") or ())  # type: ignore[union-attr]
+        flag_below = data.get("flag_below")
+        flag = None if flag_below is None else float(flag_below)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise RankerError(f"{source}: malformed ranker model ({exc}): write it again with geomap train") from None
+    if any(not math.isfinite(w) for w in weights.values()):
+        raise RankerError(f"{source}: a ranker weight is not a finite number: write it again with geomap train")
+    meta = data.get("metadata")
+    return LinearScorer(str(data.get("name") or "learned"), weights, calibration, flag,
+                        dict(meta) if isinstance(meta, Mapping) else {})
+
+
+def load_scorer(path: str | os.PathLike[str]) -> LinearScorer:
+    """Read a ranker model file written by ``geomap train``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise RankerError(f"{path} does not exist: give the model file geomap train wrote") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RankerError(f"{path} is not a readable ranker model ({exc}): write it with geomap train") from None
+    return scorer_from_dict(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_scorer() -> LinearScorer:
+    """The learned ranker shipped in the package (``gazetteer/data/ranker.json``)."""
+    text = resources.files("gazetteer").joinpath("data/ranker.json").read_text(encoding="utf-8")
+    return scorer_from_dict(json.loads(text), "gazetteer/data/ranker.json")
+
+
+def dot(weights: Sequence[float], features: Sequence[tuple[int, float]]) -> float:
+    """The score of a sparse feature vector ``[(index, value), ...]``."""
+    return sum(weights[i] * v for i, v in features)
