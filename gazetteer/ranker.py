@@ -31,7 +31,7 @@ from typing import Protocol
 
 from .errors import GazetteerError
 
-__all__ = ["FEATURES", "FEATURE_INDEX", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
+__all__ = ["FEATURES", "FEATURE_INDEX", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
            "default_scorer", "load_scorer", "scorer_from_dict"]
 
 #: The candidate features, in the order of a feature vector. ``kind=*`` are one-hot; the
@@ -50,11 +50,55 @@ FEATURES: tuple[str, ...] = (
     # the rest of the document
     "text's country", "text's country share", "text's admin1", "text's admin1 share",
     "inside a named region", "near other places", "area near other places", "holds a named place",
+    "nearest other place (log10 km)",
     "alone in the text",
     # the run's bias
     "preferred country", "outside the bounding box",
 )
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURES)}
+
+#: What the confidence model reads of an answer (the chosen candidate and its rivals).
+ANSWER_FEATURES: tuple[str, ...] = (
+    "bias", "share (logit)", "runner-up share", "candidates (log2)",
+    "answer kind=country", "answer kind=continent", "answer kind=admin1", "answer kind=region",
+    "answer kind=admin2", "answer kind=physical", "answer kind=other", "answer kind=city",
+    "answer population (log10)", "answer origin=alias", "answer origin=alternate", "answer origin=variant",
+    "answer origin=spelling", "answer origin=fuzzy", "qualified", "container given", "alone in the text",
+)
+ANSWER_INDEX: dict[str, int] = {name: i for i, name in enumerate(ANSWER_FEATURES)}
+_ANSWER_ORIGINS = ("alias", "alternate", "variant", "spelling", "fuzzy")
+
+
+def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[tuple[int, float], ...]:
+    """The features of a resolved toponym's answer (see :data:`ANSWER_FEATURES`).
+
+    Parameters
+    ----------
+    resolution
+        The :class:`~gazetteer.model.Resolution` with its candidates' softmax shares.
+    origin
+        How the name matched the chosen place (a :class:`~gazetteer.store.MatchOrigin`).
+    candidates
+        How many places the name could be.
+    alone
+        Whether the text names no other place.
+    """
+    place = resolution.place
+    share = min(max(resolution.confidence, 1e-4), 1 - 1e-4)
+    runner_up = resolution.candidates[1].score if len(resolution.candidates) > 1 else 0.0
+    features = [(0, 1.0), (1, math.log(share / (1 - share))), (2, runner_up),
+                (3, math.log2(max(1, candidates))), (ANSWER_INDEX[f"answer kind={place.kind.value}"], 1.0),
+                (ANSWER_INDEX["answer population (log10)"], math.log10((place.population or 0) + 10))]
+    name = origin.name.lower()
+    if name in _ANSWER_ORIGINS:
+        features.append((ANSWER_INDEX[f"answer origin={name}"], 1.0))
+    if resolution.toponym.hint is not None:
+        features.append((ANSWER_INDEX["qualified"], 1.0))
+    if resolution.toponym.container:
+        features.append((ANSWER_INDEX["container given"], 1.0))
+    if alone:
+        features.append((ANSWER_INDEX["alone in the text"], 1.0))
+    return tuple(features)
 
 
 class RankerError(GazetteerError):
@@ -69,8 +113,9 @@ class Scorer(Protocol):
     def weights(self) -> tuple[float, ...]:
         """One weight per feature of :data:`FEATURES` (a linear score)."""
 
-    def calibrate(self, share: float) -> float:
-        """The probability that a name's best candidate, with softmax ``share``, is right."""
+    def confidence(self, share: float, answer: Sequence[tuple[int, float]]) -> float:
+        """The probability that a name's best candidate is right, from its softmax ``share``
+        and the answer's features (:func:`answer_features`)."""
 
     def flagged(self, confidence: float) -> bool:
         """Whether an answer of this (calibrated) confidence should be reviewed."""
@@ -89,6 +134,9 @@ class LinearScorer:
     calibration
         Points ``(share, probability)`` of a non-decreasing curve, linearly interpolated;
         empty for none (the share is the confidence).
+    confidence_of
+        Weights of a logistic model of the probability that the answer is right, over
+        :data:`ANSWER_FEATURES`; when given, it is the confidence (``calibration`` unused).
     flag_below
         Answers whose confidence is below this are flagged for review; ``None`` keeps the
         resolver's margin rule (:class:`~gazetteer.resolver.ResolverOptions`).
@@ -100,8 +148,10 @@ class LinearScorer:
     weight_of: Mapping[str, float]
     calibration: tuple[tuple[float, float], ...] = ()
     flag_below: float | None = None
+    confidence_of: Mapping[str, float] = field(default_factory=dict)
     metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
     _vector: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _answer_vector: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.weight_of) - set(FEATURES))
@@ -111,7 +161,13 @@ class LinearScorer:
         xs = [x for x, _ in self.calibration]
         if xs != sorted(xs):
             raise RankerError(f"ranker {self.name!r}: calibration points must be sorted by share")
+        unknown = sorted(set(self.confidence_of) - set(ANSWER_FEATURES))
+        if unknown:
+            raise RankerError(f"ranker {self.name!r}: unknown answer features {unknown}: "
+                              "retrain it with this version of geomap (geomap train)")
         object.__setattr__(self, "_vector", tuple(float(self.weight_of.get(f, 0.0)) for f in FEATURES))
+        object.__setattr__(self, "_answer_vector",
+                           tuple(float(self.confidence_of.get(f, 0.0)) for f in ANSWER_FEATURES))
 
     def weights(self) -> tuple[float, ...]:
         return self._vector
@@ -129,6 +185,12 @@ class LinearScorer:
         (x0, y0), (x1, y1) = points[i - 1], points[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (share - x0) / (x1 - x0)
 
+    def confidence(self, share: float, answer: Sequence[tuple[int, float]]) -> float:
+        if self.confidence_of:
+            z = dot(self._answer_vector, answer)
+            return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
+        return self.calibrate(share)
+
     def flagged(self, confidence: float) -> bool:
         return self.flag_below is not None and confidence < self.flag_below
 
@@ -137,6 +199,8 @@ class LinearScorer:
         return {"format": 1, "name": self.name, "model": "conditional-logit",
                 "weights": {f: round(self.weight_of[f], 6) for f in FEATURES if self.weight_of.get(f)},
                 "calibration": [[round(x, 6), round(y, 6)] for x, y in self.calibration],
+                "confidence": {f: round(self.confidence_of[f], 6) for f in ANSWER_FEATURES
+                               if self.confidence_of.get(f)},
                 "flag_below": self.flag_below, "metadata": dict(self.metadata)}
 
 
@@ -163,14 +227,15 @@ def scorer_from_dict(data: Mapping[str, object], source: str = "<ranker>") -> Li
     try:
         weights = {str(k): float(v) for k, v in data["weights"].items()}  # type: ignore[union-attr]
         calibration = tuple((float(x), float(y)) for x, y in data.get("calibration") or ())  # type: ignore[union-attr]
+        confidence = {str(k): float(v) for k, v in (data.get("confidence") or {}).items()}  # type: ignore[union-attr]
         flag_below = data.get("flag_below")
         flag = None if flag_below is None else float(flag_below)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise RankerError(f"{source}: malformed ranker model ({exc}): write it again with geomap train") from None
-    if any(not math.isfinite(w) for w in weights.values()):
+    if any(not math.isfinite(w) for w in (*weights.values(), *confidence.values())):
         raise RankerError(f"{source}: a ranker weight is not a finite number: write it again with geomap train")
     meta = data.get("metadata")
-    return LinearScorer(str(data.get("name") or "learned"), weights, calibration, flag,
+    return LinearScorer(str(data.get("name") or "learned"), weights, calibration, flag, confidence,
                         dict(meta) if isinstance(meta, Mapping) else {})
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .ranker import FEATURE_INDEX as _F
-from .ranker import FEATURES, HAND_TUNED, Scorer, default_scorer, dot
+from .ranker import FEATURES, Scorer, answer_features, default_scorer, dot
 from .store import Gazetteer, MatchOrigin, NameMatch
 from .translit import spelling_key
 
@@ -137,7 +137,7 @@ class _Nearby:
     by bisection. A name's support is the points of the other names; the coherence of each
     place is worked out once for all the passes."""
 
-    __slots__ = ("groups", "lats", "points", "_groups_named", "_coherence")
+    __slots__ = ("groups", "lats", "points", "tops", "_groups_named", "_coherence", "_nearest")
 
     def __init__(self, support: list[tuple[str, tuple[Candidate, ...]]]) -> None:
         """``support``: (name, first-pass candidates) of each toponym sense that has candidates."""
@@ -151,6 +151,10 @@ class _Nearby:
         self.points = points
         self._groups_named = Counter(name for name, _ in support)
         self._coherence: dict[tuple[str, str], float] = {}
+        #: Each name's first-pass answer (countries and continents left out).
+        self.tops = [(cands[0].place.lat, cands[0].place.lon, name) for name, cands in support
+                     if cands[0].place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)]
+        self._nearest: dict[tuple[str, str], float] = {}
 
     def others(self, name: str) -> int:
         """How many senses of other names than ``name`` have candidates."""
@@ -163,6 +167,15 @@ class _Nearby:
         if value is None:
             value = self._coherence[key] = _coherence(place, self, name)
         return value
+
+    def nearest_km(self, place: Place, name: str) -> float | None:
+        """Distance from the place, a candidate for ``name``, to the nearest first-pass answer of
+        another name (``None`` when there is none), remembered."""
+        key = (place.id, name)
+        if key not in self._nearest:
+            self._nearest[key] = min((_km_between(place.lat, place.lon, lat, lon)
+                                      for lat, lon, other in self.tops if other != name), default=None)
+        return self._nearest[key]
 
     def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str, str]]:
         """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
@@ -218,8 +231,13 @@ class Resolver:
 
         Returns one :class:`~gazetteer.model.Resolution` per toponym, in order.
         """
-        senses, choices, contexts, current = self._run(toponyms)
-        current = {key: self._finish(choices[key], current[key], contexts[key]) for key in senses}
+        return [resolution for resolution, _ in self.answers(toponyms)]
+
+    def answers(self, toponyms: Sequence[Toponym]) -> list[tuple[Resolution, tuple[tuple[int, float], ...]]]:
+        """:meth:`resolve_all`, with each answer's features (:data:`~gazetteer.ranker.ANSWER_FEATURES`,
+        what the confidence model reads; empty for an unresolved toponym)."""
+        senses, choices, contexts, ranked = self._run(toponyms)
+        current = {key: self._finish(choices[key], ranked[key], contexts[key]) for key in senses}
         # One sense per document: a name placed by an explicit container ("Dover is a town in
         # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
         # Only where the container comes with the first mention: "named after Perth, Scotland"
@@ -230,16 +248,19 @@ class Resolver:
             if key[0] in first_seen:
                 continue
             first_seen.add(key[0])
-            if key[1] is None and key[2] is not None and current[key].place is not None:
+            if key[1] is None and key[2] is not None and current[key][0].place is not None:
                 contained[key[0]] = current[key]
         for key in senses:
             if key[1] is None and key[2] is None and key[0] in contained:
                 current[key] = contained[key[0]]
-        results: list[Resolution | None] = [None] * len(toponyms)
+        results: list[tuple[Resolution, tuple[tuple[int, float], ...]] | None] = [None] * len(toponyms)
         for key, idx in senses.items():
-            resolution = current[key]
+            resolution, answer = current[key]
             for i in idx:
-                results[i] = resolution if resolution.toponym == toponyms[i] else _with_toponym(resolution, toponyms[i])
+                if resolution.toponym != toponyms[i]:
+                    results[i] = (_with_toponym(resolution, toponyms[i]), answer)
+                else:
+                    results[i] = (resolution, answer)
         return [r for r in results if r is not None]
 
     def features(self, toponyms: Sequence[Toponym]) -> list[CandidateFeatures]:
@@ -395,6 +416,9 @@ class Resolver:
                 if coherence >= 0.05:
                     feature = "near other places" if kind is PlaceKind.CITY else "area near other places"
                     features.append((_F[feature], min(coherence, _MAX_SUPPORT)))
+                nearest = nearby.nearest_km(place, context.name)
+                if nearest is not None:
+                    features.append((_F["nearest other place (log10 km)"], math.log10(1.0 + nearest)))
         elif nearby is not None:
             features.append((_F["alone in the text"], 1.0))
         if kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION) and self._held_point(place, context):
@@ -496,15 +520,19 @@ class Resolver:
             candidates=candidates, fuzzy=best.fuzzy,
         )
 
-    def _finish(self, choices: _Choices, resolution: Resolution, context: _Context) -> Resolution:
-        """The final answer: each kept candidate with its reasons (its features' largest
-        contributions to the score), the confidence calibrated by the scorer, and the answer
-        marked ambiguous where the scorer says it needs review."""
+    def _finish(self, choices: _Choices, resolution: Resolution,
+                context: _Context) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
+        """The final answer and its features: each kept candidate with its reasons (its
+        features' largest contributions to the score), the confidence calibrated by the scorer,
+        and the answer marked ambiguous where the scorer says it needs review."""
         if not resolution.candidates:
-            return resolution
+            return resolution, ()
         by_id = {m.place.id: (m, f) for m, f in zip(choices.matches, choices.features)}
         share = resolution.confidence
-        confidence = round(self.scorer.calibrate(share), 4)
+        best = by_id[resolution.candidates[0].place.id][0]
+        answer = answer_features(resolution, best.origin, len(choices.matches),
+                                 context.nearby is not None and not context.nearby.others(context.name))
+        confidence = round(self.scorer.confidence(share, answer), 4)
         scale = confidence / share if share else 0.0
         explained = []
         for candidate in resolution.candidates:
@@ -516,7 +544,7 @@ class Resolver:
         ambiguous = resolution.ambiguous
         if self.scorer.flag_below is not None:
             ambiguous = self.scorer.flagged(confidence)
-        return replace(resolution, candidates=tuple(explained), confidence=confidence, ambiguous=ambiguous)
+        return replace(resolution, candidates=tuple(explained), confidence=confidence, ambiguous=ambiguous), answer
 
     def _reasons(self, toponym: Toponym, match: NameMatch, features: list[tuple[int, float]],
                  context: _Context) -> tuple[str, ...]:
@@ -580,6 +608,9 @@ def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Topon
     if feature == "holds a named place":
         point = resolver._held_point(place, context)
         return f"holds {point.name if point else 'a place'}, named in the text"
+    if feature == "nearest other place (log10 km)":
+        nearest = context.nearby.nearest_km(place, context.name) if context.nearby else None
+        return f"{nearest:,.0f} km from the nearest other place" if nearest is not None else feature
     if feature == "alone in the text":
         return "no other place in the text"
     if feature == "most populous candidate":

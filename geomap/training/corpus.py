@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +41,15 @@ class GoldCorpus:
         The gold documents, in file order.
     mentions
         The extracted mentions of each document, by document id.
+    ids
+        ``(geonameid, feature code)`` of each gold span ``(doc id, start, end)`` where the
+        file gives them (the evaluation reads neither; a ranker's labels use both).
     """
 
     name: str
     documents: tuple[GoldDocument, ...]
     mentions: dict[str, tuple[Mention, ...]]
+    ids: dict[tuple[str, int, int], tuple[int | None, str | None]] = field(default_factory=dict)
 
 
 def mention_to_json(m: Mention) -> list[Any]:
@@ -59,6 +63,22 @@ def mention_from_json(row: Sequence[Any]) -> Mention:
     start, end, surface, name, hint, qualifier, container, label, sentence = row
     return Mention(start, end, surface, name, PlaceKind(hint) if hint else None, qualifier, container,
                    label, (sentence[0], sentence[1]))
+
+
+def _gold_ids(path: Path) -> dict[tuple[str, int, int], tuple[int | None, str | None]]:
+    ids: dict[tuple[str, int, int], tuple[int | None, str | None]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            for t in doc.get("toponyms") or ():
+                geonameid, feature = t.get("geonameid"), t.get("feature")
+                if isinstance(geonameid, int) or isinstance(feature, str):
+                    ids[(str(doc["id"]), t["start"], t["end"])] = (
+                        geonameid if isinstance(geonameid, int) else None,
+                        feature if isinstance(feature, str) else None)
+    return ids
 
 
 def _fingerprint(path: Path) -> str:
@@ -84,6 +104,7 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
     """
     path = Path(path)
     documents = tuple(load_gold(path))
+    ids = _gold_ids(path)
     cache: Path | None = None
     if cache_dir is not None:
         cache = Path(cache_dir) / f"{path.stem}.{_fingerprint(path)}.mentions.json"
@@ -92,7 +113,7 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
             if data.get("format") == _FORMAT:
                 mentions = {doc_id: tuple(mention_from_json(r) for r in rows)
                             for doc_id, rows in data["mentions"].items()}
-                return GoldCorpus(path.stem, documents, mentions)
+                return GoldCorpus(path.stem, documents, mentions, ids)
     log.info("extracting the mentions of %s (%d documents)", path, len(documents))
     found = extractor.extract_many(doc.text for doc in documents)
     mentions = {doc.id: tuple(ms) for doc, ms in zip(documents, found)}
@@ -103,4 +124,4 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
                                    "mentions": {k: [mention_to_json(m) for m in v] for k, v in mentions.items()}}),
                        encoding="utf-8")
         tmp.replace(cache)
-    return GoldCorpus(path.stem, documents, mentions)
+    return GoldCorpus(path.stem, documents, mentions, ids)
