@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from gazetteer import HAND_TUNED, load_scorer, open_default
     from geomap.extract import PlaceExtractor
     from geomap.training.corpus import extracted
-    from geomap.training.cv import answer, cross_validate, figures
+    from geomap.training.cv import answer, cross_validate, figures, trade_off
     from geomap.training.fit import FitOptions
     from geomap.training.train import TrainOptions
 
@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             pooled[(low, high)][1] += right
     for (low, high), (n, right) in pooled.items():
         print(f"  {low:.2f}-{high:.2f}  answers {n:5d}  right {right / n if n else 0:.3f}")
+    print("review threshold trade-off of the learned ranker (all files pooled, held-out folds; the shipped")
+    print("threshold is chosen by training on held-out answers, see the model's flag_below)")
+    pooled_judged = [j for f in results["learned"].values() for j in f.judged]
+    for t, share, caught in trade_off(pooled_judged, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
+        print(f"  flag below {t:.1f}: flagged {share:.3f} of all predictions, {caught:.3f} of wrong answers")
     totals = {name: (sum(f.wrong for f in res.values()), sum(f.wrong_flagged for f in res.values()))
               for name, res in results.items()}
     for name, (wrong, flagged) in totals.items():

@@ -41,6 +41,7 @@ FEATURES: tuple[str, ...] = (
     "kind=country", "kind=continent", "kind=admin1", "kind=region", "kind=admin2",
     "kind=physical", "kind=other", "kind=city",
     "city population (log10)", "capital", "population (log10)", "most populous candidate",
+    "below the most populous (log10)",
     # how the name matched
     "origin=alias", "origin=alternate", "origin=variant", "origin=spelling", "origin=fuzzy",
     "not the area's own name", "a country has this name",

@@ -358,7 +358,7 @@ class Resolver:
         return bool(place.country_code) and self._capitals.get(place.country_code or "") == normalize_name(place.name)
 
     def _base_features(self, toponym: Toponym, match: NameMatch, canonical_area: bool, country_named: bool,
-                       most_populous: str | None) -> list[tuple[int, float]]:
+                       most_populous: tuple[int, str | None]) -> list[tuple[int, float]]:
         """The features of a candidate that no context changes: what the place is, how the
         name matched, the qualifier and the container (sparse: ``(index, value)`` pairs)."""
         place = match.place
@@ -369,8 +369,12 @@ class Resolver:
             features.append((_F["city population (log10)"], log_population))
             if self._is_capital(place):
                 features.append((_F["capital"], 1.0))
-        if place.id == most_populous:
-            features.append((_F["most populous candidate"], 1.0))
+        if most_populous[0] > 0:
+            if place.id == most_populous[1]:
+                features.append((_F["most populous candidate"], 1.0))
+            elif kind is PlaceKind.CITY:
+                gap = math.log10(most_populous[0] + 10) - log_population
+                features.append((_F["below the most populous (log10)"], gap))
         origin = _ORIGIN_FEATURE.get(match.origin)
         if origin is not None:
             features.append((origin, 1.0))
@@ -487,8 +491,8 @@ class Resolver:
     def _choices(self, toponym: Toponym, matches: list[NameMatch]) -> _Choices:
         matches, canonical_area, country_named = _scorable(toponym, matches)
         populations = [(m.place.population or 0, m.place.id) for m in matches]
-        most_populous = max(populations)[1] if populations and max(populations)[0] > 0 else None
-        features = [self._base_features(toponym, m, canonical_area, country_named, most_populous)
+        top = max(populations) if populations else (0, None)
+        features = [self._base_features(toponym, m, canonical_area, country_named, top)
                     for m in matches]
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
@@ -613,6 +617,8 @@ def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Topon
         return f"{nearest:,.0f} km from the nearest other place" if nearest is not None else feature
     if feature == "alone in the text":
         return "no other place in the text"
+    if feature == "below the most populous (log10)":
+        return "a larger place has the name"
     if feature == "most populous candidate":
         return "the most populous place of the name"
     return feature  # "capital", "a country has this name", "preferred country", "outside the bounding box"

@@ -13,7 +13,7 @@ from itertools import zip_longest
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
+from gazetteer import Gazetteer, Resolver, ResolverOptions, Scorer, Toponym, open_default
 
 from .errors import SpanError
 from .extract import BATCH_SIZE, PlaceExtractor
@@ -43,6 +43,10 @@ class Pipeline:
         spaCy package name or path to load when ``nlp`` is not given.
     options
         Resolver bias and thresholds.
+    scorer
+        The resolver's ranker (:mod:`gazetteer.ranker`): the learned one shipped in the package
+        when ``None`` (:func:`gazetteer.default_scorer`); ``geomap train`` writes others
+        (:func:`gazetteer.load_scorer` reads them).
 
     Examples
     --------
@@ -59,11 +63,13 @@ class Pipeline:
         nlp: Language | None = None,
         model: str | None = None,
         options: ResolverOptions | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
         self._gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
         self.options = options or ResolverOptions()
+        self.scorer = scorer
         self._extractor: PlaceExtractor | None = None
         self._resolver: Resolver | None = None
 
@@ -85,7 +91,7 @@ class Pipeline:
     def resolver(self) -> Resolver:
         """The :class:`~gazetteer.Resolver`."""
         if self._resolver is None:
-            self._resolver = Resolver(self.gazetteer, self.options)
+            self._resolver = Resolver(self.gazetteer, self.options, scorer=self.scorer)
         return self._resolver
 
     @property

@@ -100,6 +100,15 @@ def test_the_threshold_flags_the_asked_share_of_wrong_answers():
     assert choose_threshold([(0.3, False, True)], wrong_share=0.9) == 0.0
 
 
+def test_the_reviewers_budget_caps_the_threshold():
+    rows = [(0.2, False, False), (0.4, False, False), (0.6, True, False), (0.8, False, False), (0.9, True, False),
+            (0.95, None, False), (0.0, None, True)]
+    assert choose_threshold(rows, wrong_share=1.0) > 0.8
+    capped = choose_threshold(rows, wrong_share=1.0, max_flagged=3 / 7)
+    flagged = sum(1 for c, _, anyway in rows if anyway or c < capped)
+    assert flagged <= 3 and capped > 0.2
+
+
 def test_a_model_file_round_trips_and_bad_ones_say_how_to_fix(tmp_path):
     model = LinearScorer("m", {"kind=city": 1.5}, flag_below=0.6, confidence_of={"bias": 0.3}, metadata={"a": 1})
     path = tmp_path / "m.json"

@@ -124,23 +124,29 @@ def isotonic(pairs: Sequence[tuple[float, bool]], *, points: int = 24) -> tuple[
     return tuple((round(x, 6), round(min(max(y, 1.0 / (n + 2)), 1.0 - 1.0 / (n + 2)), 6)) for x, y in knots)
 
 
-def choose_threshold(rows: Sequence[tuple[float, bool, bool]], *, wrong_share: float = 0.75) -> float:
-    """The lowest confidence threshold under which at least ``wrong_share`` of the wrong answers
-    are flagged.
+def choose_threshold(rows: Sequence[tuple[float, bool | None, bool]], *, wrong_share: float = 0.7,
+                     max_flagged: float = 1.0) -> float:
+    """The review threshold: the lowest confidence under which ``wrong_share`` of the wrong
+    answers are flagged, lowered where needed so that at most ``max_flagged`` of all the
+    answers are flagged.
 
-    ``rows`` are ``(confidence, right, flagged anyway)`` of held-out answers: a row already
-    flagged for another reason (unresolved, fuzzy spelling) needs no threshold.
+    ``rows`` are ``(confidence, right, flagged anyway)`` of held-out answers; ``right`` is
+    ``None`` for an answer no gold judges (it counts only towards the flagged share). A row
+    flagged anyway (unresolved, approximate spelling) needs no threshold.
     """
-    wrong = sorted(c for c, right, flagged in rows if not right and not flagged)
-    already = sum(1 for _, right, flagged in rows if not right and flagged)
-    total = len(wrong) + already
-    if not total:
-        return 0.0
-    need = wrong_share * total - already
-    if need <= 0:
-        return 0.0
-    k = min(len(wrong), int(-(-need // 1)))  # ceil
-    return round(wrong[k - 1] + 1e-6, 6)
+    wrong = sorted(c for c, right, flagged in rows if right is False and not flagged)
+    already = sum(1 for _, right, flagged in rows if right is False and flagged)
+    threshold = 0.0
+    need = wrong_share * (len(wrong) + already) - already
+    if need > 0 and wrong:
+        k = min(len(wrong), int(-(-need // 1)))  # ceil
+        threshold = wrong[k - 1] + 1e-6
+    open_rows = sorted(c for c, _, flagged in rows if not flagged)
+    budget = int(max_flagged * len(rows)) - (len(rows) - len(open_rows))
+    if budget < len(open_rows):
+        cap = open_rows[max(budget, 0)] if budget >= 0 else 0.0  # flagging below it stays in budget
+        threshold = min(threshold, cap)
+    return round(threshold, 6)
 
 
 def fit_confidence(rows: Sequence[tuple[Sequence[tuple[int, float]], bool]], *, l2: float = 1e-2) -> dict[str, float]:

@@ -20,9 +20,13 @@ Folds are always drawn by document, never by mention.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 from gazetteer import HAND_TUNED, Gazetteer, LinearScorer, Resolver, ResolverOptions
 
@@ -30,7 +34,8 @@ from .corpus import GoldCorpus
 from .dataset import Group, distant_groups, gold_groups, label_against_gold, toponyms_of
 from .fit import FitOptions, choose_threshold, fit_confidence, fit_weights
 
-__all__ = ["TrainOptions", "fold_of", "train_scorer", "fit_model", "held_out_answers", "HeldOut"]
+__all__ = ["TrainOptions", "fold_of", "train_scorer", "train_from_files", "write_model", "fit_model",
+           "held_out_answers", "HeldOut"]
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +52,10 @@ class TrainOptions:
         How many times the features are recomputed in the context the last model gives.
     distant_weight
         Weight of a masked-qualifier example against a gold one (0 leaves them out).
-    flag_wrong_share
-        The share of held-out wrong answers the review threshold must flag.
+    flag_wrong_share, max_flagged
+        The review threshold is the lowest that flags ``flag_wrong_share`` of the held-out wrong
+        answers, but never so high that more than ``max_flagged`` of all held-out predictions
+        are flagged (the reviewer's budget wins).
     corpus_balance
         0 weighs every mention alike; 1 gives every corpus the same total weight (a large
         corpus of one genre, such as WikToR's, does not then set the weights for news).
@@ -59,7 +66,8 @@ class TrainOptions:
     folds: int = 5
     rounds: int = 2
     distant_weight: float = 0.5
-    flag_wrong_share: float = 0.75
+    flag_wrong_share: float = 0.7
+    max_flagged: float = 0.2
     corpus_balance: float = 0.0
     fit: FitOptions = field(default_factory=FitOptions)
 
@@ -115,20 +123,24 @@ def fit_model(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: Trai
 
 @dataclass(frozen=True)
 class HeldOut:
-    """One held-out answer: the winner's share, whether it is right, whether the review
-    would flag it anyway (unresolved, approximate spelling), and where it comes from."""
+    """One held-out answer: its confidence, whether it is right (``None``: no gold judges it),
+    whether the review would flag it anyway (unresolved, approximate spelling), its features,
+    and where it comes from."""
 
     document: str
     share: float
-    right: bool
+    right: bool | None
     flagged_anyway: bool
     answer: tuple[tuple[int, float], ...] = ()
 
 
 def held_out_answers(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, scorer: LinearScorer,
                      keep: Callable[[str], bool]) -> list[HeldOut]:
-    """The answers ``scorer`` gives to the gold-matched mentions of the documents ``keep`` accepts."""
+    """The answers ``scorer`` gives to every mention of the documents ``keep`` accepts; those
+    matched to a gold toponym with coordinates are judged right or wrong."""
     from ..evaluation import match_spans
+    from ..model import PlaceMention
+    from ..review import is_flagged
 
     resolver = Resolver(gazetteer, ResolverOptions(), scorer=scorer)
     country_of = gazetteer.country_at
@@ -140,35 +152,30 @@ def held_out_answers(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, scorer
                 continue
             mentions = corpus.mentions.get(doc.id, ())
             scored = [t for t in doc.toponyms if not t.embedded]
-            pairs = match_spans([(t.start, t.end) for t in scored], [(m.start, m.end) for m in mentions])
-            if not pairs:
-                continue
+            pairs = dict((pi, gi) for gi, pi in
+                         match_spans([(t.start, t.end) for t in scored], [(m.start, m.end) for m in mentions]))
             answers = resolver.answers(toponyms_of(mentions))
-            for gi, pi in pairs:
-                gold, (answer, features) = scored[gi], answers[pi]
-                if not gold.has_coordinates:
-                    continue
-                ids = corpus.ids.get((doc.id, gold.start, gold.end), (None, None))
-                right = answer.place is not None and label_against_gold(answer.place, gold, country_of, ids)
-                anyway = answer.place is None or answer.fuzzy or _approximate(gazetteer, answer)
+            for pi, (mention, (answer, features)) in enumerate(zip(mentions, answers)):
+                right: bool | None = None
+                gi = pairs.get(pi)
+                if gi is not None and scored[gi].has_coordinates:
+                    gold = scored[gi]
+                    ids = corpus.ids.get((doc.id, gold.start, gold.end), (None, None))
+                    right = answer.place is not None and label_against_gold(answer.place, gold, country_of, ids)
+                # Flagged whatever the threshold: unresolved, approximate spelling, narrow margin.
+                anyway = is_flagged(PlaceMention(mention, replace(answer, ambiguous=False)), gazetteer=gazetteer)
                 rows.append(HeldOut(key, answer.confidence if answer.place else 0.0, right, anyway, features))
     return rows
 
 
-def _approximate(gazetteer: Gazetteer, answer) -> bool:
-    from gazetteer import MatchOrigin
-
-    origins = [m.origin for m in gazetteer.lookup(answer.toponym.name) if m.place.id == answer.place.id]
-    return bool(origins) and min(origins) in (MatchOrigin.SPELLING, MatchOrigin.FUZZY)
-
-
-def calibrate(rows: Sequence[HeldOut], wrong_share: float) -> tuple[dict[str, float], float]:
-    """The confidence model fitted on held-out answers, and the review threshold on it."""
-    resolved = [r for r in rows if r.answer]
-    model = fit_confidence([(r.answer, r.right) for r in resolved])
+def calibrate(rows: Sequence[HeldOut], wrong_share: float, max_flagged: float) -> tuple[dict[str, float], float]:
+    """The confidence model fitted on the judged held-out answers, and the review threshold
+    on it (see :func:`~geomap.training.fit.choose_threshold`)."""
+    judged = [r for r in rows if r.answer and r.right is not None]
+    model = fit_confidence([(r.answer, bool(r.right)) for r in judged])
     probe = LinearScorer("probe", {}, confidence_of=model)
     threshold = choose_threshold([(probe.confidence(r.share, r.answer) if r.answer else 0.0, r.right, r.flagged_anyway)
-                                  for r in rows], wrong_share=wrong_share)
+                                  for r in rows], wrong_share=wrong_share, max_flagged=max_flagged)
     return model, threshold
 
 
@@ -183,10 +190,57 @@ def train_scorer(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: T
                             extra_for=extra_for)
         rows += held_out_answers(corpora, gazetteer, LinearScorer("fold", weights),
                                  keep=lambda d, k=k: fold_of(d, options.folds) == k)
-    confidence, threshold = calibrate(rows, options.flag_wrong_share)
+    confidence, threshold = calibrate(rows, options.flag_wrong_share, options.max_flagged)
     weights = fit_model(corpora, gazetteer, options, extra_for=extra_for)
     meta = {"corpora": [c.name for c in corpora], "documents": sum(len(c.documents) for c in corpora),
             "folds": options.folds, "rounds": options.rounds, "distant_weight": options.distant_weight,
             "l2": options.fit.l2, "flag_wrong_share": options.flag_wrong_share,
+            "max_flagged": options.max_flagged,
             "held_out_answers": len(rows), **(metadata or {})}
     return LinearScorer("learned", weights, flag_below=threshold, confidence_of=confidence, metadata=meta)
+
+
+def write_model(scorer: LinearScorer, path: str | os.PathLike[str]) -> Path:
+    """Write a model file (JSON) atomically: a reader never sees half a model."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(scorer.to_dict(), indent=1) + "\n", encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+def train_from_files(gold: Sequence[str | os.PathLike[str]], gazetteer: Gazetteer, *,
+                     extractor: Any = None, decisions: Sequence[Any] = (), documents: Sequence[Any] = (),
+                     base: LinearScorer | None = None, options: TrainOptions = TrainOptions(),
+                     cache_dir: str | os.PathLike[str] | None = None) -> LinearScorer:
+    """What ``geomap train`` does.
+
+    Parameters
+    ----------
+    gold
+        Gold JSON Lines files; with none, the model is ``base`` adapted to the decisions.
+    gazetteer, extractor
+        The gazetteer, and the pipeline's extractor (finds the gold texts' mentions).
+    decisions, documents
+        Loaded decisions files (:func:`geomap.decisions.load_decisions`) and the parsed
+        documents they were made on.
+    base
+        The model that decisions adapt when no gold is given (default: the shipped ranker).
+    cache_dir
+        Where the gold texts' mentions are kept between runs (none when ``None``).
+    """
+    from gazetteer import default_scorer
+
+    from .corpus import extracted
+    from .decisions import DECISION_WEIGHT, adapt, decision_groups
+
+    def decided(resolver: Resolver) -> list[Group]:
+        return [g for d in decisions for g in decision_groups(documents, d, gazetteer, resolver, weight=DECISION_WEIGHT)]
+
+    if not gold:
+        start = base or default_scorer()
+        return adapt(start, decided(Resolver(gazetteer, ResolverOptions(), scorer=start)))
+    corpora = [extracted(path, extractor, cache_dir) for path in gold]
+    return train_scorer(corpora, gazetteer, options, extra_for=decided if decisions else None,
+                        metadata={"decisions": len(decisions)})
