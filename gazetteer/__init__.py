@@ -17,11 +17,12 @@ from .errors import (
     GazetteerDataError,
     GazetteerError,
     GazetteerNotFound,
+    RankerError,
     UnknownPlaceError,
 )
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
-from .ranker import HAND_TUNED, LinearScorer, RankerError, Scorer, default_scorer, load_scorer
+from .ranker import HAND_TUNED, LinearScorer, Scorer, default_scorer, load_scorer
 from .resolver import Resolver, ResolverOptions
 from .store import Gazetteer, GazetteerInfo, MatchOrigin, NameMatch
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
-from .errors import GazetteerError
+from .errors import RankerError
 
 __all__ = ["FEATURES", "FEATURE_INDEX", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
            "default_scorer", "load_scorer", "scorer_from_dict"]
@@ -100,10 +100,6 @@ def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[t
     if alone:
         features.append((ANSWER_INDEX["alone in the text"], 1.0))
     return tuple(features)
-
-
-class RankerError(GazetteerError):
-    """A ranker model file that cannot be read; the message names the file and the fix."""
 
 
 class Scorer(Protocol):
