@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.l2 is not None:
         options = replace(options, fit=replace(options.fit, l2=args.l2))
     if args.prior is not None:
-        toward = tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ()
+        toward = tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ()  # default: hand
         options = replace(options, fit=replace(options.fit, toward=toward))
     if args.balance is not None:
         options = replace(options, corpus_balance=args.balance)
