@@ -57,6 +57,10 @@ _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMI
 _AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KEPT_CANDIDATES = 5
 _REASONS = 6
+_TEXT_COUNTRY, _TEXT_COUNTRY_SHARE = _F["text's country"], _F["text's country share"]
+_TEXT_ADMIN1, _TEXT_ADMIN1_SHARE = _F["text's admin1"], _F["text's admin1 share"]
+_INSIDE_REGION, _HOLDS_PLACE = _F["inside a named region"], _F["holds a named place"]
+_HOLDING_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KIND_FEATURE = {kind: _F[f"kind={kind.value}"] for kind in PlaceKind}
 _ORIGIN_FEATURE = {origin: _F[f"origin={origin.name.lower()}"] for origin in MatchOrigin
                    if f"origin={origin.name.lower()}" in _F}
@@ -137,7 +141,7 @@ class _Nearby:
     by bisection. A name's support is the points of the other names; the coherence of each
     place is worked out once for all the passes."""
 
-    __slots__ = ("groups", "lats", "points", "tops", "_groups_named", "_coherence", "_nearest")
+    __slots__ = ("groups", "lats", "points", "tops", "top_lats", "_groups_named", "_coherence", "_nearest", "_features")
 
     def __init__(self, support: list[tuple[str, tuple[Candidate, ...]]]) -> None:
         """``support``: (name, first-pass candidates) of each toponym sense that has candidates."""
@@ -151,10 +155,12 @@ class _Nearby:
         self.points = points
         self._groups_named = Counter(name for name, _ in support)
         self._coherence: dict[tuple[str, str], float] = {}
-        #: Each name's first-pass answer (countries and continents left out).
-        self.tops = [(cands[0].place.lat, cands[0].place.lon, name) for name, cands in support
-                     if cands[0].place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)]
-        self._nearest: dict[tuple[str, str], float] = {}
+        #: Each name's first-pass answer (countries and continents left out), by latitude.
+        self.tops = sorted((cands[0].place.lat, cands[0].place.lon, name) for name, cands in support
+                           if cands[0].place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT))
+        self.top_lats = [t[0] for t in self.tops]
+        self._nearest: dict[tuple[str, str], float | None] = {}
+        self._features: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
 
     def others(self, name: str) -> int:
         """How many senses of other names than ``name`` have candidates."""
@@ -168,14 +174,59 @@ class _Nearby:
             value = self._coherence[key] = _coherence(place, self, name)
         return value
 
+    def features(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
+        """The candidate's features that the other names' places give (the same in every
+        pass), remembered: nearness to them, or that there are none."""
+        key = (place.id, name)
+        found = self._features.get(key)
+        if found is None:
+            found = self._features[key] = self._features_uncached(place, name)
+        return found
+
+    def _features_uncached(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
+        if not self.others(name):
+            return ((_F["alone in the text"], 1.0),)
+        if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
+            return ()
+        features = []
+        coherence = self.coherence(place, name)
+        if coherence >= 0.05:
+            feature = "near other places" if place.kind is PlaceKind.CITY else "area near other places"
+            features.append((_F[feature], min(coherence, _MAX_SUPPORT)))
+        nearest = self.nearest_km(place, name)
+        if nearest is not None:
+            features.append((_F["nearest other place (log10 km)"], math.log10(1.0 + nearest)))
+        return tuple(features)
+
     def nearest_km(self, place: Place, name: str) -> float | None:
         """Distance from the place, a candidate for ``name``, to the nearest first-pass answer of
         another name (``None`` when there is none), remembered."""
         key = (place.id, name)
-        if key not in self._nearest:
-            self._nearest[key] = min((_km_between(place.lat, place.lon, lat, lon)
-                                      for lat, lon, other in self.tops if other != name), default=None)
-        return self._nearest[key]
+        if key in self._nearest:
+            return self._nearest[key]
+        # The nearest by a flat-earth distance (cheap), then its great-circle distance. The
+        # answers are sorted by latitude: scan out from the place's latitude both ways, and
+        # stop each way once the latitude alone is farther than the best so far.
+        lat0, lon0 = place.lat, place.lon
+        squeeze = math.cos(math.radians(lat0)) ** 2
+        best, nearest = math.inf, None
+        tops, start = self.tops, bisect_left(self.top_lats, lat0)
+        for indices in (range(start, len(tops)), range(start - 1, -1, -1)):
+            for i in indices:
+                lat, lon, other = tops[i]
+                dlat2 = (lat - lat0) ** 2
+                if dlat2 >= best:
+                    break
+                if other == name:
+                    continue
+                dlon = abs(lon - lon0) % 360.0
+                dlon = min(dlon, 360.0 - dlon)
+                d2 = dlat2 + squeeze * dlon * dlon
+                if d2 < best:
+                    best, nearest = d2, (lat, lon)
+        km = None if nearest is None else _km_between(lat0, lon0, nearest[0], nearest[1])
+        self._nearest[key] = km
+        return km
 
     def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str, str]]:
         """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
@@ -404,29 +455,21 @@ class Resolver:
         """The features of a candidate that the rest of the document and the run's bias give."""
         features: list[tuple[int, float]] = []
         kind = place.kind
-        if context.total and place.country_code:
-            share = context.countries.get(place.country_code, 0) / context.total
+        total = context.total
+        if total and place.country_code:
+            share = context.countries.get(place.country_code, 0) / total
             if share:
-                features += ((_F["text's country"], 1.0), (_F["text's country share"], share))
-            a1_share = context.admin1s.get(place.admin1_code or "", 0) / context.total
+                features += ((_TEXT_COUNTRY, 1.0), (_TEXT_COUNTRY_SHARE, share))
+            a1_share = context.admin1s.get(place.admin1_code or "", 0) / total
             if a1_share and kind is not PlaceKind.COUNTRY:
-                features += ((_F["text's admin1"], 1.0), (_F["text's admin1 share"], a1_share))
+                features += ((_TEXT_ADMIN1, 1.0), (_TEXT_ADMIN1_SHARE, a1_share))
         if context.regions and not kind.is_area and self._named_region(place, context) is not None:
-            features.append((_F["inside a named region"], 1.0))
+            features.append((_INSIDE_REGION, 1.0))
         nearby = context.nearby
-        if nearby is not None and nearby.others(context.name):
-            if kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
-                coherence = nearby.coherence(place, context.name)
-                if coherence >= 0.05:
-                    feature = "near other places" if kind is PlaceKind.CITY else "area near other places"
-                    features.append((_F[feature], min(coherence, _MAX_SUPPORT)))
-                nearest = nearby.nearest_km(place, context.name)
-                if nearest is not None:
-                    features.append((_F["nearest other place (log10 km)"], math.log10(1.0 + nearest)))
-        elif nearby is not None:
-            features.append((_F["alone in the text"], 1.0))
-        if kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION) and self._held_point(place, context):
-            features.append((_F["holds a named place"], 1.0))
+        if nearby is not None:
+            features += nearby.features(place, context.name)
+        if kind in _HOLDING_KINDS and self._held_point(place, context):
+            features.append((_HOLDS_PLACE, 1.0))
         if self.options.prefer_country and place.country_code == self.options.prefer_country:
             features.append((_F["preferred country"], 1.0))
         if self.options.bbox and not _in_bbox(place, self.options.bbox):
@@ -552,16 +595,16 @@ class Resolver:
 
     def _reasons(self, toponym: Toponym, match: NameMatch, features: list[tuple[int, float]],
                  context: _Context) -> tuple[str, ...]:
-        """The features' contributions (weight x value), summed per described reason, largest first."""
+        """The features' contributions (weight x value), summed per reason, largest first."""
         weights = self._weights
         summed: dict[str, float] = {}
         for index, value in features:
             contribution = weights[index] * value
             if abs(contribution) >= 0.05:
-                text = _describe(self, FEATURES[index], match, toponym, context)
-                summed[text] = summed.get(text, 0.0) + contribution
+                group = _REASON_GROUP.get(FEATURES[index], FEATURES[index])
+                summed[group] = summed.get(group, 0.0) + contribution
         ranked = sorted(summed.items(), key=lambda item: -abs(item[1]))[:_REASONS]
-        return tuple(f"{text} {value:+.1f}" for text, value in ranked)
+        return tuple(f"{_describe(self, group, match, toponym, context)} {value:+.1f}" for group, value in ranked)
 
     # -- document context -----------------------------------------------------------------
 
@@ -583,12 +626,23 @@ class Resolver:
 
 
 
+#: Features explained together (their contributions are summed into one reason).
+_REASON_GROUP = {
+    **{f: "kind" for f in FEATURES if f.startswith("kind=")},
+    "city population (log10)": "population", "population (log10)": "population",
+    "qualifier disagrees": "qualifier agrees", "qualifier disagrees (country)": "qualifier agrees",
+    "no qualifier, city": "no qualifier, area",
+    "text's country share": "text's country", "text's admin1 share": "text's admin1",
+    "area near other places": "near other places",
+}
+
+
 def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Toponym, context: _Context) -> str:
     """A reviewer's words for a feature of a candidate (its contribution is added after)."""
     place = match.place
-    if feature.startswith("kind="):
+    if feature == "kind" or feature.startswith("kind="):
         return f"kind {place.kind.value}"
-    if feature in ("city population (log10)", "population (log10)"):
+    if feature in ("population", "city population (log10)", "population (log10)"):
         return f"population {place.population:,}" if place.population else "no population known"
     if feature.startswith("origin="):
         return f"matched as {match.origin.name.lower()} name"
