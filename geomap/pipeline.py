@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Scorer, Toponym, open_default
 
 from .errors import SpanError
-from .extract import BATCH_SIZE, PlaceExtractor
-from .io import SourceDocument
-from .model import Document, Mention, PlaceMention
+from .extract import BATCH_SIZE, GIVEN, PlaceExtractor
+from .model import Document, Mention, PlaceMention, SourceDocument
 from .spans import Span, SpanLike, check_spans
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,6 +106,7 @@ class Pipeline:
         title: str | None = None,
         metadata: Mapping[str, str] | None = None,
         spans: Iterable[SpanLike] | None = None,
+        context: bool = True,
     ) -> Document:
         """Find and resolve the places of one text, or resolve the ``spans`` given.
 
@@ -114,14 +114,17 @@ class Pipeline:
         recogniser or an annotation tool) replace the places the extractor would find: one
         mention per span, with exactly its offsets (see
         :meth:`~geomap.extract.PlaceExtractor.extract_at`). Invalid spans raise
-        :class:`~geomap.errors.SpanError`.
+        :class:`~geomap.errors.SpanError`. With ``context`` (the default) the places the
+        extractor finds off the spans are resolved alongside, as the document's context for
+        the given ones ("Victoria" beside "Kansas"), and left out of the result; without it
+        the given spans are each other's only context.
         """
         source = SourceDocument(id=id, text=text, title=title,
                                 metadata=MappingProxyType(dict(metadata or {})))
-        return next(self.parse_many([source], spans=None if spans is None else [spans]))
+        return next(self.parse_many([source], spans=None if spans is None else [spans], context=context))
 
     def parse_many(self, sources: Iterable[SourceDocument], *, spans: Iterable[Iterable[SpanLike]] | None = None,
-                   batch_size: int = BATCH_SIZE, window: int = 64) -> Iterator[Document]:
+                   context: bool = True, batch_size: int = BATCH_SIZE, window: int = 64) -> Iterator[Document]:
         """Find and resolve the places of many documents, streamed, in input order.
 
         ``window`` documents at a time go through the model, in batches of at most
@@ -136,7 +139,7 @@ class Pipeline:
         that the documents and the span sequences do not pair up.
         """
         if spans is not None:
-            yield from self._parse_given(sources, spans, batch_size, window)
+            yield from self._parse_given(sources, spans, context, batch_size, window)
             return
         pending: list[SourceDocument] = []
         for source in sources:
@@ -161,17 +164,17 @@ class Pipeline:
             yield self.resolve_mentions(source, found)
 
     def _parse_given(self, sources: Iterable[SourceDocument], spans: Iterable[Iterable[SpanLike]],
-                     batch_size: int, window: int) -> Iterator[Document]:
+                     context: bool, batch_size: int, window: int) -> Iterator[Document]:
         pending: list[tuple[SourceDocument, tuple[Span, ...]]] = []
         for source, given in _paired(sources, spans):
             pending.append((source, check_spans(source.id, source.text, given)))
             if len(pending) >= window:
-                yield from self._resolve_given(pending, batch_size)
+                yield from self._resolve_given(pending, context, batch_size)
                 pending = []
         if pending:
-            yield from self._resolve_given(pending, batch_size)
+            yield from self._resolve_given(pending, context, batch_size)
 
-    def _resolve_given(self, pending: list[tuple[SourceDocument, tuple[Span, ...]]],
+    def _resolve_given(self, pending: list[tuple[SourceDocument, tuple[Span, ...]]], context: bool,
                        batch_size: int) -> Iterator[Document]:
         max_length = self.nlp.max_length
         pieces: list[tuple[int, int, str, tuple[Span, ...]]] = []  # (source index, offset, text, spans)
@@ -180,10 +183,12 @@ class Pipeline:
                 pieces.append((index, offset, chunk, local))
         mentions: list[list[Mention]] = [[] for _ in pending]
         items = ((chunk, local) for _, _, chunk, local in pieces)
-        for (index, offset, _, _), found in zip(pieces, self.extractor.extract_at_many(items, batch_size=batch_size)):
+        extracted = self.extractor.extract_at_many(items, context=context, batch_size=batch_size)
+        for (index, offset, _, _), found in zip(pieces, extracted):
             mentions[index].extend(_shift(m, offset) for m in found)
         for (source, _), found in zip(pending, mentions):
-            yield self.resolve_mentions(source, found)
+            document = self.resolve_mentions(source, found)  # the context, if any, resolved alongside
+            yield replace(document, mentions=tuple(m for m in document.mentions if m.mention.label == GIVEN))
 
     def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
         """Resolve already extracted mentions of one document."""
