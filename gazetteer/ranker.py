@@ -169,6 +169,15 @@ class LinearScorer:
     def weights(self) -> tuple[float, ...]:
         return self._vector
 
+    def _key(self) -> tuple:
+        return (self.name, self._vector, self.calibration, self.flag_below, self._answer_vector)
+
+    def __eq__(self, other: object) -> bool:  # by value, so that pickled copies compare equal
+        return isinstance(other, LinearScorer) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def calibrate(self, share: float) -> float:
         points = self.calibration
         if not points:

@@ -7,7 +7,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from gazetteer import Gazetteer, ResolverOptions, open_default
+from gazetteer import Gazetteer, LinearScorer, ResolverOptions, open_default
 from gazetteer.overlay import with_overlay
 
 from ..pipeline import Pipeline
@@ -30,6 +30,9 @@ class PipelineSpec:
         spaCy package name or path; the default English model when ``None``.
     options
         Resolver bias and thresholds.
+    scorer
+        The resolver's ranker (a :class:`~gazetteer.LinearScorer`, e.g. read with
+        ``--ranker``); the shipped one when ``None``.
     overlay
         A gazetteer overlay file (``--gazetteer-overlay``) to lay over the gazetteer in the
         worker; ``None`` when ``gazetteer`` already is the overlaid copy, or there is none.
@@ -45,13 +48,14 @@ class PipelineSpec:
     model: str | None = None
     options: ResolverOptions = field(default_factory=ResolverOptions)
     overlay: str | None = None
+    scorer: LinearScorer | None = None
 
     def build(self) -> Pipeline:
         """A new pipeline (the gazetteer is opened now, the model loaded on first use)."""
         gazetteer = Gazetteer(self.gazetteer) if self.gazetteer else open_default()
         if self.overlay:
             gazetteer = with_overlay(gazetteer, self.overlay)
-        return Pipeline(gazetteer, model=self.model, options=self.options)
+        return Pipeline(gazetteer, model=self.model, options=self.options, scorer=self.scorer)
 
 
 _PIPELINES: dict[tuple[PipelineSpec, int, int], Pipeline] = {}

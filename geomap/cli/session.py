@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from tqdm import tqdm
 
-from gazetteer import Gazetteer, ResolverOptions, open_default
+from gazetteer import HAND_TUNED, Gazetteer, ResolverOptions, load_scorer, open_default
 from gazetteer.build import check_file, default_path
 from gazetteer.overlay import with_overlay
 
@@ -75,7 +76,16 @@ def _open_gazetteer(args: argparse.Namespace, *, rebuild: bool = False):
 
 def _pipeline(args: argparse.Namespace):
     options = ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox)
-    return Pipeline(_open_gazetteer(args), model=args.model, options=options)
+    return Pipeline(_open_gazetteer(args), model=args.model, options=options, scorer=_scorer(args))
+
+
+def _scorer(args: argparse.Namespace):
+    """The ranker ``--ranker`` (or ``GEOMAP_RANKER``) names: a model file, ``hand`` for the
+    hand-tuned weights, or ``None`` for the one shipped in the package."""
+    name = getattr(args, "ranker", None) or os.environ.get("GEOMAP_RANKER") or None
+    if name is None:
+        return None
+    return HAND_TUNED if name == "hand" else load_scorer(name)
 
 
 def _input_names(args: argparse.Namespace) -> list[str]:

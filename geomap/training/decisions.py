@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from gazetteer import Gazetteer, LinearScorer, Resolver
 
-from ..decisions import Decisions, apply_decisions
+from ..review.decisions import Decisions, apply_decisions
 from ..model import Document
 from .dataset import Group, toponyms_of
 from .fit import FitOptions, fit_weights

@@ -28,10 +28,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gazetteer import HAND_TUNED, Gazetteer, LinearScorer, Resolver, ResolverOptions
+from gazetteer import HAND_TUNED, Gazetteer, LinearScorer, Resolver, ResolverOptions, default_scorer
 
-from .corpus import GoldCorpus
+from ..evaluation import match_spans
+from ..model import PlaceMention
+from ..review import is_flagged
+from .corpus import GoldCorpus, extracted
 from .dataset import Group, distant_groups, gold_groups, label_against_gold, toponyms_of
+from .decisions import DECISION_WEIGHT, adapt, decision_groups
 from .fit import FitOptions, choose_threshold, fit_confidence, fit_weights
 
 __all__ = ["TrainOptions", "fold_of", "train_scorer", "train_from_files", "write_model", "fit_model",
@@ -141,10 +145,6 @@ def held_out_answers(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, scorer
                      keep: Callable[[str], bool]) -> list[HeldOut]:
     """The answers ``scorer`` gives to every mention of the documents ``keep`` accepts; those
     matched to a gold toponym with coordinates are judged right or wrong."""
-    from ..evaluation import match_spans
-    from ..model import PlaceMention
-    from ..review import is_flagged
-
     resolver = Resolver(gazetteer, ResolverOptions(), scorer=scorer)
     country_of = gazetteer.country_at
     rows: list[HeldOut] = []
@@ -233,11 +233,6 @@ def train_from_files(gold: Sequence[str | os.PathLike[str]], gazetteer: Gazettee
     cache_dir
         Where the gold texts' mentions are kept between runs (none when ``None``).
     """
-    from gazetteer import default_scorer
-
-    from .corpus import extracted
-    from .decisions import DECISION_WEIGHT, adapt, decision_groups
-
     def decided(resolver: Resolver) -> list[Group]:
         return [g for d in decisions for g in decision_groups(documents, d, gazetteer, resolver, weight=DECISION_WEIGHT)]
 

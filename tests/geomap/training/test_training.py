@@ -9,8 +9,8 @@ import pytest
 
 from gazetteer import HAND_TUNED, LinearScorer, PlaceKind, RankerError, Resolver, Toponym, load_scorer
 from gazetteer.ranker import ANSWER_FEATURES, FEATURES, scorer_from_dict
-from geomap.decisions import parse_decisions
-from geomap.model import Mention
+from geomap.review.decisions import parse_decisions
+from geomap.model import Mention, SourceDocument
 from geomap.pipeline import Pipeline
 from geomap.training.dataset import Group
 from geomap.training.decisions import adapt, decision_groups
@@ -27,8 +27,6 @@ def _mention(text: str, name: str, nth: int = 0) -> Mention:
 
 
 def _document(pipeline: Pipeline, doc_id: str, text: str, names: list[str]):
-    from geomap.io import SourceDocument
-
     return pipeline.resolve_mentions(SourceDocument(doc_id, text), [_mention(text, n) for n in names])
 
 
