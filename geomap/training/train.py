@@ -189,12 +189,20 @@ def train_scorer(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: T
     review threshold from out-of-fold answers (see the module docstring)."""
     rows: list[HeldOut] = []
     for k in range(options.folds):
-        weights = fit_model(corpora, gazetteer, options, keep=lambda d, k=k: fold_of(d, options.folds) != k,
-                            extra_for=extra_for)
+        try:
+            weights = fit_model(corpora, gazetteer, options, keep=lambda d, k=k: fold_of(d, options.folds) != k,
+                                extra_for=extra_for)
+        except ValueError:  # the other folds hold nothing to learn from (a small corpus)
+            log.warning("fold %d of %d: nothing to learn from the other folds; its answers are not held out",
+                        k + 1, options.folds)
+            continue
         rows += held_out_answers(corpora, gazetteer, LinearScorer("fold", weights),
                                  keep=lambda d, k=k: fold_of(d, options.folds) == k)
-    confidence, threshold = calibrate(rows, options.flag_wrong_share, options.max_flagged)
     weights = fit_model(corpora, gazetteer, options, extra_for=extra_for)
+    if not any(r.answer and r.right is not None for r in rows):
+        raise ValueError(f"no held-out answer to calibrate the confidence on: give more gold documents "
+                         f"than {options.folds} folds can split")
+    confidence, threshold = calibrate(rows, options.flag_wrong_share, options.max_flagged)
     meta = {"corpora": [c.name for c in corpora], "documents": sum(len(c.documents) for c in corpora),
             "folds": options.folds, "rounds": options.rounds, "distant_weight": options.distant_weight,
             "l2": options.fit.l2, "flag_wrong_share": options.flag_wrong_share,
