@@ -1,7 +1,10 @@
 """Choose the gazetteer entry each toponym of a document refers to.
 
-The resolver scores every candidate place of a name with a few interpretable terms, all in
-log-odds units, then turns the scores into a confidence with a softmax:
+The resolver describes every candidate place of a name by interpretable features
+(:data:`gazetteer.ranker.FEATURES`); a scorer (:mod:`gazetteer.ranker`: the learned ranker by
+default, or the hand-tuned weights) weighs them in log-odds units, a softmax over the name's
+candidates ranks them, and the scorer turns the winner's share into a calibrated confidence.
+The features cover:
 
 - a **prior** from the kind and population of the place (a capital or a country beats a
   village of the same name);
@@ -13,7 +16,8 @@ log-odds units, then turns the scores into a confidence with a softmax:
   regions the text names (containment, tested on the regions' outlines with shapely);
 - the run's **bias** options (a preferred country, a bounding box).
 
-Each candidate keeps the reasons that moved its score, for review. One sense per document:
+Each candidate keeps the reasons that moved its score most (its features' weight x value), for
+review. One sense per document:
 mentions of the same name with the same qualifier get the same place.
 """
 
@@ -77,8 +81,10 @@ class ResolverOptions:
     bbox
         ``(west, south, east, north)`` in degrees; places outside are penalised.
     ambiguity_margin
-        A resolution is flagged ambiguous when the chosen place's confidence exceeds the
-        runner-up's by less than this, or is below ``min_confidence``.
+        With a scorer that has no review threshold (:data:`~gazetteer.ranker.HAND_TUNED`), a
+        resolution is marked ambiguous when the chosen place's confidence exceeds the
+        runner-up's by less than this, or is below ``min_confidence``. The learned ranker
+        marks it ambiguous when its calibrated confidence is below the ranker's threshold.
     min_confidence
         See ``ambiguity_margin``.
     """
