@@ -7,10 +7,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from gazetteer import Gazetteer, LinearScorer, ResolverOptions, open_default
-from gazetteer.overlay import with_overlay
+from gazetteer import LinearScorer, ResolverOptions
 
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, open_pipeline
 
 __all__ = ["PipelineSpec", "pipeline_for"]
 
@@ -52,10 +51,8 @@ class PipelineSpec:
 
     def build(self) -> Pipeline:
         """A new pipeline (the gazetteer is opened now, the model loaded on first use)."""
-        gazetteer = Gazetteer(self.gazetteer) if self.gazetteer else open_default()
-        if self.overlay:
-            gazetteer = with_overlay(gazetteer, self.overlay)
-        return Pipeline(gazetteer, model=self.model, options=self.options, scorer=self.scorer)
+        return open_pipeline(self.gazetteer, overlay=self.overlay, model=self.model, options=self.options,
+                             scorer=self.scorer)
 
 
 _PIPELINES: dict[tuple[PipelineSpec, int, int], Pipeline] = {}

@@ -23,8 +23,8 @@ from .gazetteer import _cmd_gazetteer_build, _cmd_gazetteer_info, _cmd_gazetteer
 from .map import _cmd_map
 from .places import _cmd_places
 from .review import _cmd_review
+from .session import EXIT_USAGE, Session, _setup_logging, log
 from .train import _cmd_train
-from .session import EXIT_USAGE, _setup_logging, log
 
 
 class _Parser(argparse.ArgumentParser):
@@ -308,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--user-agent is only used with --online nominatim: add --online nominatim or drop it")
     _setup_logging(args)
     try:
-        return args.handler(args)
+        return args.handler(Session(args))
     except (GeomapError, GazetteerError) as exc:
         print(f"geomap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -20,24 +20,9 @@ import posixpath
 import re
 from importlib.resources import files
 
-from ..errors import GeomapError
+from ..errors import MissingAssetError
 
 __all__ = ["MissingAssetError", "inline_html", "vendored_file_for_url", "guard_for_url"]
-
-
-class MissingAssetError(GeomapError, RuntimeError, LookupError):
-    """A page needs a remote script or stylesheet (or a stylesheet needs a
-    font/image) that is not vendored in ``geomap/assets``.  ``url`` is the
-    reference that could not be resolved."""
-
-    def __init__(self, url: str, where: str = "") -> None:
-        self.url = url
-        self.where = where
-        msg = f"not vendored in geomap/assets: {url}"
-        if where:
-            msg += f" ({where})"
-        msg += "; add it to scripts/vendor_assets.py and re-run it"
-        super().__init__(msg)
 
 
 # ---------------------------------------------------------------- assets ---
