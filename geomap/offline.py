@@ -192,6 +192,9 @@ _GUARDS = {
     "jquery/jquery.min.js": "jQuery",
     "bootstrap/js/bootstrap.bundle.min.js": "bootstrap",
     "leaflet-awesome-markers/leaflet.awesome-markers.js": "L.AwesomeMarkers",
+    "leaflet-fullscreen/Control.FullScreen.js": "L.Control.FullScreen",
+    "leaflet-search/dist/leaflet-search.min.js": "L.Control.Search",
+    "folium-leaflet-heat/leaflet_heat.min.js": "L.heatLayer",
 }
 
 
