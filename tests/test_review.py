@@ -175,7 +175,12 @@ def test_review_page_escapes_hostile_text(tiny_gazetteer):
 
 def test_review_page_lists_candidates_regions_and_filters(documents, tiny_gazetteer):
     review = build_review(documents, gazetteer=tiny_gazetteer)
-    page = review_html(review, gazetteer=tiny_gazetteer, tiles=None)
+    everything = review_html(review, gazetteer=tiny_gazetteer, tiles=None)
+    # by default every other mention has a card too, shown by the "show every mention" switch
+    assert 'id="show-all"' in everything
+    assert re.findall(r'data-reasons="unflagged" data-flagged="0"', everything)
+    page = review_html(review, gazetteer=tiny_gazetteer, tiles=None, all_mentions=False)
+    assert '<input type="checkbox" id="show-all">' not in page and 'data-reasons="unflagged"' not in page
     [data] = re.findall(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S)
     data = json.loads(data)
     first = data["items"][0]
