@@ -414,7 +414,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if out is not None:
         size = _map_size(args)
         fmap = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, cluster=args.cluster,
-                      open_place=args.popup, **size)
+                      open_place=args.popup, fit=args.bounds or args.fit, heat=args.heat, **size)
         text = (fragment_html(fmap, self_contained=args.self_contained) if args.fragment
                 else page_html(fmap, self_contained=args.self_contained))
         write_atomic(out, text)
@@ -422,7 +422,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         from .screenshot import screenshot
 
         picture = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, static=True, cluster=args.cluster,
-                         open_place=args.popup)
+                         open_place=args.popup, fit=args.bounds or args.fit, heat=args.heat)
         screenshot(page_html(picture, self_contained=True), png, width=png_width, height=png_height,
                    offline=tiles is None)
     places = {pm.place.id for d in documents for pm in d.mentions if pm.place}
@@ -453,6 +453,22 @@ def _add_map_output_options(parser: argparse.ArgumentParser) -> None:
                        help="cluster nearby markers (default: only maps of more than 60 places)")
     group.add_argument("--popup", metavar="PLACE", help="open this place's popup (name or id) when the map "
                        "loads, and in the PNG")
+    group.add_argument("--fit", choices=("story", "all"), default="story", help="the first view (HTML and PNG): "
+                       "'story' (default) fits the places that carry the articles, not countries or far-off "
+                       "places named in passing; 'all' fits every place. Every place is on the map either way")
+    group.add_argument("--bounds", type=_view_bounds, metavar="W,S,E,N", help="fix the first view to this box "
+                       "(degrees), e.g. 22,44,41,53 (overrides --fit)")
+    group.add_argument("--heat", action="store_true", help="add a heat layer of the mentions (for maps of many "
+                       "articles; switchable in the layer control)")
+
+
+def _view_bounds(text: str):
+    from .framing import Bounds
+
+    try:
+        return Bounds.parse(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _css_size(text: str) -> str:
@@ -773,9 +789,10 @@ def _cmd_review(args: argparse.Namespace) -> int:
     with _stale_reported_here():
         review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, rule=rule)
     tiles = None if args.tiles.lower() == "none" else args.tiles
-    page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
-                       title=f"geomap review: {_default_output(args.inputs, '').name}")
     merged = merge_decisions(existing, review.proposals(args.scope, decisions), source=str(decisions_path))
+    page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
+                       title=f"geomap review: {_default_output(args.inputs, '').name}",
+                       decisions_text=merged.text, decisions_name=decisions_path.name, scope=args.scope)
     write_atomic(out, page)
     write_atomic(decisions_path, merged.text)
     for stale in review.stale:
