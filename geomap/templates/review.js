@@ -168,9 +168,15 @@
     choices.insertBefore(label, choices.querySelector("input[value='" + NOT + "']").parentNode);
   }
 
+  var inFile = {};
+  data.decisions.entries.forEach(function (e) { inFile[e.key] = true; });
+
+  /* The entry a choice goes to: the file's own entry for the mention at that scope (by its
+   * surface or its name), else a new entry under the looked-up name. */
   function keyFor(it, scope) {
     var keys = it.keys[scope];
-    return keys[keys.length - 1];  // the entry the page writes uses the looked-up name
+    for (var k = 0; k < keys.length; k++) { if (inFile[keys[k]]) { return keys[k]; } }
+    return keys[keys.length - 1];
   }
 
   /* Settle item i: choice is a place id, NOT, or "" (undecided); scope as in the decisions file. */
