@@ -151,3 +151,33 @@ def test_an_empty_file_gets_its_first_entries(browser, tmp_path, docs, tiny_gaze
     assert [(d.name, d.document, d.offset, d.choice) for d in decisions.entries] == [
         ("Paris", "two", docs[1].text.index("Paris"), "t:paris-tx")]
     context.close()
+
+
+@pytest.mark.browser
+def test_a_choice_the_mentions_own_qualifier_contradicts_is_written_for_that_mention(browser, tmp_path,
+                                                                                      tiny_gazetteer):
+    from dataclasses import replace
+
+    from gazetteer import PlaceKind
+
+    doc = _document(tiny_gazetteer, "three", "Shells fell on the city of Kherson.",
+                    [("Kherson", {"t:kherson": 0.6, "t:kherson-oblast": 0.4})])
+    pm = doc.mentions[0]
+    doc = replace(doc, mentions=(replace(pm, mention=replace(pm.mention, hint=PlaceKind.CITY)),))
+    path = tmp_path / "review.html"
+    path.write_text(review_html(build_review([doc], gazetteer=tiny_gazetteer), gazetteer=tiny_gazetteer,
+                                tiles=None), "utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.check("#show-all")
+    page.click("#item-0 input[value='t:kherson-oblast']")
+    assert page.input_value("#item-0 .decide-scope") == "mention"
+    assert page.evaluate("window.geomapReview.effective(0).choice") == "t:kherson-oblast"
+    decisions = parse_decisions(page.evaluate("window.geomapReview.decisionsText()"), gazetteer=tiny_gazetteer)
+    assert [(d.document, d.offset, d.choice) for d in decisions.entries] == [
+        ("three", doc.text.index("Kherson"), "t:kherson-oblast")]
+    assert [pm.place.id for pm in apply_decisions([doc], decisions, tiny_gazetteer).documents[0].mentions] == [
+        "t:kherson-oblast"]
+    context.close()

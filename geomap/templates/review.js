@@ -182,6 +182,12 @@
   /* Settle item i: choice is a place id, NOT, or "" (undecided); scope as in the decisions file. */
   function choose(i, choice, scope) {
     var it = data.items[i];
+    if (scope !== "mention" && choice && contradicted(it, choice)) {
+      /* The mention's own qualifier ("the city of X") would override a name-wide choice of
+       * another kind, so the choice is written for this mention only. */
+      scope = "mention";
+      card(i).querySelector(".decide-scope").value = scope;
+    }
     var key = keyFor(it, scope);
     var previous = madeBy[i];
     if (previous && previous !== key) {  // the scope changed: the page's earlier entry goes
