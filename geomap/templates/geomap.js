@@ -548,7 +548,12 @@
       }
       if (opt.search && L.Control.Search && places.length) {
         var search = searchControl(L, map, places, goTo).addTo(map);
-        if (search._input) { search._input.setAttribute("aria-label", "Find a place on the map"); }
+        var input = search._input, label = input && input.previousSibling;
+        if (input) {  // the plugin names every input "searchtext13": give each map its own id
+          input.id = container.id + "-search";
+          input.setAttribute("aria-label", "Find a place on the map");
+          if (label && label.tagName === "LABEL") { label.htmlFor = input.id; }
+        }
       }
       if (opt.panel) { panelControl(L, map, data, places, goTo).addTo(map); }
     }
