@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_review.add_argument("--worst", type=int, default=10, metavar="N", help="least certain cases listed "
                           "in the summary (default 10)")
     p_review.add_argument("--tiles", default="OpenStreetMap", help="tile layer of the review map, or 'none'")
+    p_review.add_argument("--serve", action="store_true", help="also serve the page on 127.0.0.1 until Ctrl-C; "
+                          "its Save button then writes the decisions file directly")
+    p_review.add_argument("--port", type=int, default=0, metavar="N", help="with --serve: the port (default: a "
+                          "free one)")
     from .review import FlagRule
 
     flag_rule = FlagRule()
@@ -790,9 +794,15 @@ def _cmd_review(args: argparse.Namespace) -> int:
         review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, rule=rule)
     tiles = None if args.tiles.lower() == "none" else args.tiles
     merged = merge_decisions(existing, review.proposals(args.scope, decisions), source=str(decisions_path))
+    token = None
+    if args.serve:
+        from .review_server import new_token
+
+        token = new_token()
     page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
                        title=f"geomap review: {_default_output(args.inputs, '').name}",
-                       decisions_text=merged.text, decisions_name=decisions_path.name, scope=args.scope)
+                       decisions_text=merged.text, decisions_name=decisions_path.name, scope=args.scope,
+                       serve_token=token)
     write_atomic(out, page)
     write_atomic(decisions_path, merged.text)
     for stale in review.stale:
@@ -803,7 +813,28 @@ def _cmd_review(args: argparse.Namespace) -> int:
               f"{merged.kept} kept as they were", file=sys.stderr)
     print(out)
     print(decisions_path)
+    if args.serve:
+        _serve_review(args, page, decisions_path, token, pipeline.gazetteer)
     return _status(args)
+
+
+def _serve_review(args: argparse.Namespace, page: str, decisions_path: Path, token: str, gazetteer) -> None:
+    from .review_server import ReviewServer
+
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port} is not a port: give 1 to 65535, or 0 for a free one")
+    try:
+        server = ReviewServer(page, decisions_path, token, gazetteer, port=args.port,
+                              on_save=lambda p: print(f"geomap: saved {p}", file=sys.stderr))
+    except OSError as exc:
+        raise InputError(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc}): pick another --port") from None
+    print(f"geomap: review page at {server.url} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
 
 
 def _cmd_gazetteer_build(args: argparse.Namespace) -> int:

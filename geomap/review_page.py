@@ -188,6 +188,7 @@ def review_html(
     decisions_name: str = "decisions.yaml",
     scope: str = "everywhere",
     all_mentions: bool = True,
+    serve_token: str | None = None,
 ) -> str:
     """The review page: a self-contained HTML file (Leaflet inlined from ``geomap/assets``).
 
@@ -214,6 +215,9 @@ def review_html(
     all_mentions
         Also carry a card for every mention that is neither flagged nor decided (shown with the
         "show every mention" switch).
+    serve_token
+        For a page served by :class:`geomap.review_server.ReviewServer`: its token; the page
+        then also has a "Save" button that writes the decisions file through the server.
     """
     from .decisions import merge_decisions
     from .offline import inline_html
@@ -296,6 +300,7 @@ def review_html(
                       "entries": [{"key": e.key, "start": e.start, "end": e.end, "indent": e.indent,
                                    "choice": e.choice} for e in entries]},
         "areas": [k.value for k in _AREA_KINDS], "notAPlace": NOT_A_PLACE,
+        "serve": {"token": serve_token} if serve_token else None,
     }
     doc_options = "".join(f'<option value="{escape(d)}">{escape(d)}</option>' for d in doc_ids)
     flag_boxes = "".join(
@@ -431,7 +436,9 @@ _PAGE = """<!DOCTYPE html>
 <h1>{title}</h1>
 <div class="summary">{summary}; showing <span id="shown">0</span>
 <button type="button" id="download" title="save the decisions YAML to use with --decisions">Download decisions
-file <span class="count" id="decision-count">0</span></button> <span class="hint">as {download}</span></div>
+file <span class="count" id="decision-count">0</span></button> <span class="hint">as {download}</span>
+<button type="button" id="save" hidden title="write the decisions file through geomap review --serve">Save
+{download}</button> <span id="save-status" role="status" aria-live="polite"></span></div>
 <div class="filters">
 <label>document <select id="filter-doc"><option value="">all documents</option>{doc_options}</select></label>
 {flag_boxes}

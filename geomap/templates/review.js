@@ -297,6 +297,35 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   });
 
+  /* Served by geomap review --serve: "Save" writes the file through the local server, which
+   * answers with the saved text; the page then starts from it. */
+  var save = document.getElementById("save");
+  if (data.serve && /^https?:$/.test(window.location.protocol)) {
+    save.hidden = false;
+    save.addEventListener("click", function () {
+      var status = document.getElementById("save-status");
+      status.textContent = "saving\u2026";
+      fetch("/decisions", {method: "POST", headers: {"Content-Type": "application/json",
+                                                     "X-Geomap-Token": data.serve.token},
+                           body: JSON.stringify({text: decisionsText()})})
+        .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+        .then(function (res) {
+          if (!res.ok) { status.textContent = "not saved: " + res.body.error; return; }
+          var d = data.decisions;
+          d.text = res.body.text; d.entries = res.body.entries; d.tail = res.body.tail;
+          inFile = {};
+          d.entries.forEach(function (e) { inFile[e.key] = true; state[e.key] = e.choice; });
+          original = {};
+          Object.keys(state).forEach(function (k) { original[k] = state[k]; });
+          made = {}; madeBy = {};
+          refresh();
+          status.textContent = "saved " + res.body.saved;
+          document.body.dataset.saved = String((+document.body.dataset.saved || 0) + 1);
+        })
+        .catch(function (e) { status.textContent = "not saved: " + e; });
+    });
+  }
+
   cards.forEach(function (c) {
     c.addEventListener("click", function (e) {
       if (selected !== +c.dataset.index || e.target === c) { select(+c.dataset.index); }
