@@ -24,14 +24,13 @@ Mentions settled by a decisions file (:mod:`geomap.decisions`) are listed as *de
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind
+from gazetteer import Gazetteer, MatchOrigin
 
 from .decisions import (
     Applied,

@@ -30,7 +30,6 @@ element with ``<``, ``>`` and ``&`` escaped; the script sets text with ``textCon
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any

@@ -50,7 +50,17 @@
     cards.forEach(function (c) { c.classList.toggle("selected", +c.dataset.index === index); });
     selected = index;
     drawFocus(index);
-    if (focus.getLayers().length) { fit(focus); }
+    /* Fit the chosen place and geomap's own answer; far-off namesakes stay drawn but need not
+     * shrink the view (fit every place only when neither exists). */
+    var it = data.items[index];
+    var main = it ? [it.chosen, it.geomap].filter(function (pid) { return pid && data.places[pid]; }) : [];
+    if (main.length) {
+      var core = L.featureGroup();
+      main.forEach(function (pid) { draw(pid, "chosen", core, ""); });
+      fit(core);
+    } else if (focus.getLayers().length) {
+      fit(focus);
+    }
     document.body.dataset.selected = String(index);
   }
 
@@ -199,6 +209,7 @@
                  offset: scope === "mention" ? it.offset : null};
     madeBy[i] = key;
     refresh();
+    select(i);  // show the mention's places as they are now
   }
 
   function findPlace(text) {
