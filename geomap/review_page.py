@@ -37,7 +37,7 @@ from typing import Any
 from gazetteer import Gazetteer, Place, PlaceKind
 from gazetteer.normalize import normalize_name
 
-from .decisions import NOT_A_PLACE, NewPlace
+from .decisions import NOT_A_PLACE, NewPlace, merge_decisions, parse_decisions
 from .review import FLAG_HELP, SCOPES, Flag, Review, ReviewItem
 
 __all__ = ["review_html", "decision_lines", "DecisionLines", "entry_key"]
@@ -103,9 +103,10 @@ def decision_lines(text: str, *, gazetteer: Gazetteer | None = None) -> tuple[li
     DecisionError
         The text is not a valid decisions file.
     """
-    from .decisions import _item_line, _key_line, _parse
+    from ruamel.yaml import YAML
 
-    tree, decisions = _parse(text, "<decisions>", gazetteer)
+    decisions = parse_decisions(text, gazetteer=gazetteer)  # validates: the tree below is a decisions file
+    tree = YAML(typ="rt").load(text)
     lines = text.split("\n")
     total = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
     out: list[DecisionLines] = []
@@ -140,6 +141,16 @@ def decision_lines(text: str, *, gazetteer: Gazetteer | None = None) -> tuple[li
                                  choice))
     dash = max(0, out[0].indent - 2) if out else 2
     return out, {"at": end_of_list, "indent": dash, "empty": None, "missing": False}, new_places
+
+
+def _key_line(mapping: Any, key: str) -> int:
+    """The 1-based line of ``key`` in a ruamel mapping."""
+    return mapping.lc.key(key)[0] + 1
+
+
+def _item_line(seq: Any, index: int) -> int:
+    """The 1-based line of item ``index`` of a ruamel sequence."""
+    return seq.lc.item(index)[0] + 1
 
 
 def _tile_layer(tiles: str | None) -> dict | None:
@@ -218,7 +229,6 @@ def review_html(
         For a page served by :class:`geomap.review_server.ReviewServer`: its token; the page
         then also has a "Save" button that writes the decisions file through the server.
     """
-    from .decisions import merge_decisions
     from .offline import inline_html
     from .renderer import ATTRIBUTION, KIND_COLOURS, escape, script_json
 
