@@ -211,7 +211,7 @@ def map_data(
             "attribution": ATTRIBUTION,
             "search": helpers and not static,
             "fullscreen": helpers and not static,
-            "heat": bool(heat),
+            "heat": bool(heat) and not static,
         },
     }
 

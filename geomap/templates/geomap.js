@@ -318,7 +318,7 @@
   function popupOptions(map) {
     var size = map.getSize();
     return { maxWidth: Math.max(200, Math.min(340, size.x - 100)), minWidth: Math.min(220, Math.max(160, size.x - 120)),
-             maxHeight: Math.max(160, Math.min(320, size.y - 120)), autoPan: true,
+             autoPan: true,
              autoPanPaddingTopLeft: L_point(60, 60), autoPanPaddingBottomRight: L_point(60, 40),
              className: "geomap-popup-wrap" };
   }
