@@ -199,6 +199,7 @@ def review_html(
     scope: str = "everywhere",
     all_mentions: bool = True,
     serve_token: str | None = None,
+    max_unflagged: int = 2000,
 ) -> str:
     """The review page: a self-contained HTML file (Leaflet inlined from ``geomap/assets``).
 
@@ -225,6 +226,9 @@ def review_html(
     all_mentions
         Also carry a card for every mention that is neither flagged nor decided (shown with the
         "show every mention" switch).
+    max_unflagged
+        At most this many unflagged mentions get a card (the first ones, in document order), so
+        that a review of a large corpus stays a page a browser opens.
     serve_token
         For a page served by :class:`geomap.review_server.ReviewServer`: its token; the page
         then also has a "Save" button that writes the decisions file through the server.
@@ -265,10 +269,13 @@ def review_html(
         applied[entry_key(d.name, d.document, d.offset)] = (
             NOT_A_PLACE if a.after is None else place_ref(a.after.place) or NOT_A_PLACE)
     items = list(review.items)
+    left_out = 0
     if all_mentions:
         listed = {i.key for i in items}
         extra = [ReviewItem(doc, pm, ()) for doc in review.original for pm in doc.mentions
                  if (doc.id, pm.mention.start) not in listed]
+        left_out = max(0, len(extra) - max_unflagged)
+        extra = extra[:max_unflagged]
         order = {doc.id: n for n, doc in enumerate(review.original)}
         items = sorted(items + extra, key=lambda i: (order.get(i.document.id, 0), i.mention.mention.start))
     cards: list[str] = []
@@ -330,6 +337,7 @@ def review_html(
     names = sorted({(p["desc"], pid) for pid, p in places.items()})
     datalist = "".join(f'<option value="{escape(desc)}"></option>' for desc, _ in names)
     unflagged = sum(1 for i in items if not i.flags and not i.decided)
+    more = f" (the first {unflagged}; {left_out} more not listed)" if left_out else ""
     page = _PAGE.format(
         title=escape(title),
         leaflet_css=_LEAFLET_CSS,
@@ -339,7 +347,7 @@ def review_html(
         doc_options=doc_options,
         flag_boxes=flag_boxes,
         show_all=(f'<label title="every mention, flagged or not"><input type="checkbox" id="show-all"> show every '
-                  f'mention <span class="count">{unflagged}</span> more</label>') if all_mentions else "",
+                  f'mention <span class="count">{unflagged}</span> more{more}</label>') if all_mentions else "",
         stale=stale,
         cards="\n".join(cards) or '<p class="empty">No mentions: nothing to review.</p>',
         empty=('<p class="empty" id="nothing-flagged">Nothing to review: geomap was sure of every place. '
