@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    from geomap.screenshot import find_chromium
+    from geomap.outputs.screenshot import find_chromium
 
     chromium = args.chromium or find_chromium()
     with tempfile.TemporaryDirectory(prefix="geomap-docs-") as tmp, sync_playwright() as pw:

@@ -383,7 +383,7 @@
     map.attributionControl.addAttribution(opt.attribution);
 
     /* Set the final view before any layer is added, so that nothing is drawn (or clustered) twice. */
-    var view = data.view || data.bounds;  // the places that carry the story (geomap.framing), else all
+    var view = data.view || data.bounds;  // the places that carry the story (geomap.outputs.framing), else all
     if (view) {
       map.fitBounds(view, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
     }

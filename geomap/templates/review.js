@@ -1,6 +1,6 @@
 /* geomap review page (MIT, part of geomap): filters, a map of each mention's places, and
  * deciding by clicking. Every text reaches the page through textContent; the data comes from
- * the JSON element #review-data (see geomap/review_page.py for what it holds). */
+ * the JSON element #review-data (see geomap/review/page.py for what it holds). */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("review-data").textContent);
@@ -113,7 +113,7 @@
     return !(it.hint === p.kind || (areas.indexOf(it.hint) >= 0 && areas.indexOf(p.kind) >= 0));
   }
 
-  /* The decision that settles an item, by the rule geomap.decisions.apply_decisions uses. */
+  /* The decision that settles an item, by the rule geomap.review.decisions.apply_decisions uses. */
   function effective(it) {
     for (var s = 0; s < SCOPES.length; s++) {
       var keys = it.keys[SCOPES[s]];
