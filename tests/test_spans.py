@@ -230,3 +230,12 @@ def test_spans_doctests():
     import geomap.spans
 
     assert doctest.testmod(geomap.spans).failed == 0
+
+
+@pytest.mark.model
+def test_with_the_real_model_given_spans_are_resolved_whatever_the_model_tags_them(tiny_pipeline):
+    # The small model tags Kherson as a person here; the spans say where the places are.
+    text = "Kherson, which is also called Kherson, faces a siege near the Kharkiv region."
+    doc = tiny_pipeline.parse(text, spans=at(text, "Kherson", "Kherson", "Kharkiv"))
+    assert [(m.mention.start, m.mention.end) for m in doc.mentions] == at(text, "Kherson", "Kherson", "Kharkiv")
+    assert [m.place.id for m in doc.mentions] == ["t:kherson", "t:kherson", "t:kharkiv-oblast"]
