@@ -188,7 +188,11 @@ def test_span_error_is_an_input_error_and_a_value_error():
 
 
 def test_check_spans_sorts_and_accepts_span_objects_and_pairs():
+    import numpy as np
+
     assert check_spans("d", "Kyiv and Kharkiv", [[9, 16], Span(0, 4)]) == (Span(0, 4), Span(9, 16))
+    (span,) = check_spans("d", "Kyiv", [tuple(np.array([0, 4]))])
+    assert span == Span(0, 4) and type(span.start) is int
 
 
 def test_a_long_text_is_cut_between_spans_never_inside_one():
