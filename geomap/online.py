@@ -36,7 +36,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazetteer import Candidate, Place, PlaceKind, Resolution, normalize_name
+from gazetteer.build import default_cache_dir
 
+from ._version import __version__
 from .errors import GeomapError
 from .model import Document, PlaceMention
 
@@ -186,8 +188,6 @@ class AnswerCache:
 
 def default_cache_path() -> Path:
     """``online-cache.sqlite`` in the gazetteer's cache directory (``$GEOMAP_CACHE_DIR``)."""
-    from gazetteer.build import default_cache_dir
-
     return default_cache_dir() / "online-cache.sqlite"
 
 
@@ -195,8 +195,6 @@ def default_cache_path() -> Path:
 
 
 def _default_user_agent() -> str:
-    from . import __version__
-
     return f"geomap/{__version__} (news-article geoparser, via geopy)"
 
 

@@ -17,8 +17,7 @@ from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_defaul
 
 from .errors import SpanError
 from .extract import BATCH_SIZE, GIVEN, PlaceExtractor
-from .io import SourceDocument
-from .model import Document, Mention, PlaceMention
+from .model import Document, Mention, PlaceMention, SourceDocument
 from .spans import Span, SpanLike, check_spans
 
 if TYPE_CHECKING:  # pragma: no cover

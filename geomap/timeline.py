@@ -164,7 +164,7 @@ class DateFilter:
 
     Examples
     --------
-    >>> from geomap.io import SourceDocument
+    >>> from geomap.model import SourceDocument
     >>> docs = [SourceDocument("a", "x", metadata={"date": "2024-03-05"}), SourceDocument("b", "y")]
     >>> keep = DateFilter(DateRange(parse_bound("2024-03-01")))
     >>> [d.id for d in keep(docs)], keep.kept, keep.outside, keep.undated
@@ -197,7 +197,7 @@ class DateFilter:
 
 
 def document_entry(doc: Any) -> dict[str, str]:
-    """The entry of a document in a map's data block (:func:`geomap.renderer.map_data`).
+    """The entry of a document in a map's data block (:func:`geomap.outputs.map.map_data`).
 
     ``id`` and, where known, ``t`` (title), ``dt`` (date, ISO 8601 as the source gives it),
     ``st`` (site) and ``u`` (the article's address; only ``http(s)://`` addresses, so that a
@@ -291,7 +291,7 @@ def add_time_control(fmap: Any, dates: Sequence[str | None]) -> bool:
     *k*-th distinct day, in date order, and switches the others off, as unticking them in the
     layer control would (undated articles show only at step 0). It drives the per-article
     layers of the map runtime (``geomapMaps[id].layers.articles``), so add it after the
-    geomap layer (:func:`geomap.renderer.render` does, for interactive maps).
+    geomap layer (:func:`geomap.outputs.map.render` does, for interactive maps).
 
     Parameters
     ----------
