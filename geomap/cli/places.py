@@ -14,6 +14,7 @@ from .. import batch
 from ..errors import InputError
 from ..outputs import export
 from ..outputs.write import check_output, write_atomic
+from ..sources.spanfile import read_span_file
 from ..sources.web import FetchOptions
 from ..timeline import DateRange
 from .session import (
@@ -29,6 +30,8 @@ from .session import (
 
 
 def _cmd_places(args: argparse.Namespace) -> int:
+    if args.spans:
+        return _cmd_places_spans(args)
     args.inputs = _input_names(args)
     if _streaming(args):
         return _cmd_places_stream(args)
@@ -37,7 +40,32 @@ def _cmd_places(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     decisions = _load_decisions(args, pipeline.gazetteer)
     documents = _online(args, list(pipeline.parse_many(sources)))
-    documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
+    return _write_places(args, _apply_decisions(decisions, documents, pipeline.gazetteer), pipeline, out)
+
+
+def _cmd_places_spans(args: argparse.Namespace) -> int:
+    """``places --spans FILE``: resolve the spans marked in the file's own texts."""
+    given = [name for name, on in (("INPUT", args.inputs), ("--files-from", args.files_from),
+                                   ("--since", args.since), ("--until", args.until), ("--workers", args.workers),
+                                   ("--resume", args.resume), ("--engine dask", args.engine != "local"),
+                                   ("--scheduler", args.scheduler), ("--on-error record", args.on_error != "skip"))
+             if on]
+    if given:
+        raise InputError(f"--spans {args.spans} brings its own texts and is read in one process: "
+                         f"drop {given[0]} (or drop --spans)")
+    out = check_output(args.output, [args.spans]) if args.output else None
+    items = list(read_span_file(args.spans))  # checked in full before the model loads
+    if not items:
+        raise InputError(f"{args.spans} holds no documents: give one JSON object with \"text\" and "
+                         "\"toponyms\" a line")
+    pipeline = _pipeline(args)
+    decisions = _load_decisions(args, pipeline.gazetteer)
+    parsed = pipeline.parse_many([source for source, _ in items], spans=[spans for _, spans in items])
+    documents = _apply_decisions(decisions, _online(args, list(parsed)), pipeline.gazetteer)
+    return _write_places(args, documents, pipeline, out)
+
+
+def _write_places(args: argparse.Namespace, documents: list, pipeline, out: Path | None) -> int:
     if args.format == "jsonl":
         text = "".join(export.to_jsonl_line(d) for d in documents)
     elif args.format == "json":

@@ -4,7 +4,8 @@
   input, addresses; JSON Lines, text, Markdown, HTML, feeds);
 - :mod:`~geomap.sources.stream`: its streaming mode for batch runs (:func:`stream_inputs`);
 - :mod:`~geomap.sources.decode`: bytes to text (encodings, binary data, HTML to words);
-- :mod:`~geomap.sources.web`: addresses, saved pages and feeds.
+- :mod:`~geomap.sources.web`: addresses, saved pages and feeds;
+- :mod:`~geomap.sources.spanfile`: documents with the toponym spans marked in them (gold JSON Lines).
 
 Every reader yields :class:`~geomap.model.SourceDocument` objects.
 """

@@ -16,12 +16,12 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from .errors import InputError, SpanError
-from .io import METADATA_KEYS, SourceDocument
-from .spans import Span, check_spans
+from ..errors import InputError, SpanError
+from ..model import SourceDocument
+from ..spans import Span, check_spans
+from .files import document_from_record, jsonl_stem
 
 __all__ = ["read_span_file"]
 
@@ -38,11 +38,12 @@ def read_span_file(path: str | os.PathLike[str]) -> Iterator[tuple[SourceDocumen
     path = Path(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     seen: set[str] = set()
+    stem = jsonl_stem(path.name)
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
+        with opener(path, "rt", encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    source, spans = _document(f"{path}:{number}", line, f"{path.name.split('.')[0]}-{number}")
+                    source, spans = _document(f"{path}:{number}", line, f"{stem}-{number}")
                     if source.id in seen:
                         raise InputError(f"{path}:{number}: duplicate id {source.id!r}: ids must be unique")
                     seen.add(source.id)
@@ -60,24 +61,16 @@ def _document(where: str, line: str, default_id: str) -> tuple[SourceDocument, t
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg}): fix or remove that line") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{where}: expected a JSON object with \"id\", \"text\" and \"toponyms\"")
-    text, doc_id, toponyms = record.get("text"), record.get("id", default_id), record.get("toponyms")
-    if not isinstance(text, str):
-        raise InputError(f"{where}: \"text\" is missing or not a string")
-    if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
-        raise InputError(f"{where}: \"id\" must be a string or a number")
+    source = document_from_record(where, record, default_id)
+    text, toponyms = source.text, record.get("toponyms")
     if not isinstance(toponyms, list):
         raise InputError(f"{where}: \"toponyms\" is missing or not a list: give the spans as "
                          "\"toponyms\": [{\"start\": ..., \"end\": ...}] ([] for a document without places)")
     spans = [_span(f"{where}: toponym {index}", text, item) for index, item in enumerate(toponyms)]
     try:
-        checked = check_spans(str(doc_id), text, spans)
+        checked = check_spans(source.id, text, spans)
     except SpanError as exc:
         raise SpanError(f"{where}: {exc}") from None
-    title = record.get("title")
-    metadata = {k: str(v) for k, v in record.items() if k in METADATA_KEYS and v is not None}
-    source = SourceDocument(str(doc_id), text, title if isinstance(title, str) else None, MappingProxyType(metadata))
     return source, checked
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from geomap import InputError, Span, SpanError
-from geomap.spanfile import read_span_file
+from geomap.sources.spanfile import read_span_file
 
 
 def write(tmp_path, *records, name="spans.jsonl"):
@@ -28,6 +28,11 @@ def test_documents_come_with_their_spans_in_text_order_and_their_metadata(tmp_pa
     assert (first.id, first.title, dict(first.metadata)) == ("7", "T", {"date": "2024-01-02"})
     assert spans == (Span(0, 4), Span(9, 16))
     assert (second.id, none) == ("spans-3", ())
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_line(tmp_path):
+    path = write(tmp_path, "\ufeff" + json.dumps({"id": "a", "text": "Kyiv", "toponyms": [{"start": 0, "end": 4}]}))
+    assert [(s.id, s.text, spans) for s, spans in read_span_file(path)] == [("a", "Kyiv", (Span(0, 4),))]
 
 
 def test_a_gzipped_file_is_read(tmp_path):
