@@ -486,11 +486,11 @@ def evaluate(
         n_gold += len(scored)
         n_embedded += len(embedded_spans)
         gold_with_coords += sum(1 for t in scored if t.has_coordinates)
-        gold_spans = [(t.start, t.end) for t in scored]
+        gold_offsets = [(t.start, t.end) for t in scored]
         pred_spans = [(p.start, p.end) for p in preds]
 
-        lenient = dict(match_spans(gold_spans, pred_spans))
-        strict = dict(match_spans(gold_spans, pred_spans, strict=True))
+        lenient = dict(match_spans(gold_offsets, pred_spans))
+        strict = dict(match_spans(gold_offsets, pred_spans, strict=True))
         lenient_tp += len(lenient)
         strict_tp += len(strict)
 
