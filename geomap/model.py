@@ -13,10 +13,12 @@ from types import MappingProxyType
 
 from gazetteer import Place, PlaceKind, Resolution
 
-__all__ = ["SourceDocument", "UnreadableDocument", "Item", "Mention", "PlaceMention", "Document", "Excerpt",
+__all__ = ["METADATA_KEYS", "SourceDocument", "UnreadableDocument", "Item", "Mention", "PlaceMention", "Document", "Excerpt",
            "MappedPlace", "group_places"]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+#: The metadata keys carried from JSONL records, pages and feeds.
+METADATA_KEYS = ("date", "url", "site", "author", "source")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,10 +36,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazetteer import Candidate, Place, PlaceKind, Resolution, normalize_name
-from gazetteer.build import default_cache_dir
+from gazetteer.files import default_cache_dir
 
 from ._version import __version__
-from .errors import GeomapError
+from .errors import OnlineError
 from .model import Document, PlaceMention
 
 __all__ = [
@@ -72,10 +72,6 @@ REASON = "online: nominatim"
 _CACHE_SCHEMA = "1"
 # Names that are not worth a request: too short, too long, or without a letter.
 _MIN_NAME, _MAX_NAME = 2, 120
-
-
-class OnlineError(GeomapError, ConnectionError):
-    """The online geocoder cannot be set up or used (bad URL, user agent, unusable service)."""
 
 
 @dataclass

@@ -2,18 +2,27 @@
 
 Everything heavy (the spaCy model, the gazetteer) is injected or loaded lazily on first use,
 so constructing a :class:`Pipeline` costs nothing.
+
+:func:`open_gazetteer` and :func:`open_pipeline` are the one way geomap opens a gazetteer and
+builds a pipeline: the CLI, batch workers (:class:`geomap.batch.PipelineSpec`) and the Python
+API (:func:`geomap.default_pipeline`, a :class:`Pipeline` without a gazetteer) all go through
+them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import zip_longest
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
+from gazetteer.files import check_file
+from gazetteer.overlay import with_overlay
 
 from .errors import SpanError
 from .extract import BATCH_SIZE, GIVEN, PlaceExtractor
@@ -23,9 +32,64 @@ from .spans import Span, SpanLike, check_spans
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "open_gazetteer", "open_pipeline"]
 
 log = logging.getLogger(__name__)
+
+
+def open_gazetteer(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    overlay: str | os.PathLike[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    rebuild: bool = False,
+) -> Gazetteer:
+    """Open a gazetteer: the database at ``path``, else the embedded one, with an overlay laid over.
+
+    Parameters
+    ----------
+    path
+        A gazetteer database. When it exists it is checked (a cut-short or foreign file fails
+        at once) and opened as it is; when it does not, the embedded gazetteer is built there.
+        ``None``: the embedded gazetteer in the user cache (``GEOMAP_GAZETTEER`` names another
+        path), built on first use.
+    overlay
+        A YAML or CSV overlay file (places, aliases, suppressions) laid over the gazetteer in
+        a private copy; the database itself is never changed.
+    progress
+        ``progress(stage, done, total)`` while the embedded gazetteer is built.
+    rebuild
+        Build the embedded gazetteer (at ``path``, or in the cache) even when it exists.
+
+    Raises
+    ------
+    gazetteer.GazetteerError
+        The database is damaged, cannot be built, or the overlay is invalid.
+    """
+    gazetteer = None
+    if path and not rebuild:
+        path = Path(path)
+        if path.exists():
+            check_file(path)
+            gazetteer = Gazetteer(path)
+    if gazetteer is None:
+        gazetteer = open_default(path, progress=progress, rebuild=rebuild)
+    if overlay:
+        gazetteer = with_overlay(gazetteer, overlay)
+    return gazetteer
+
+
+def open_pipeline(
+    gazetteer: str | os.PathLike[str] | None = None,
+    *,
+    overlay: str | os.PathLike[str] | None = None,
+    model: str | None = None,
+    options: ResolverOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Pipeline:
+    """A :class:`Pipeline` over the gazetteer :func:`open_gazetteer` opens now (the spaCy model
+    loads on first use)."""
+    return Pipeline(open_gazetteer(gazetteer, overlay=overlay, progress=progress), model=model, options=options)
 
 
 class Pipeline:
@@ -70,7 +134,7 @@ class Pipeline:
     def gazetteer(self) -> Gazetteer:
         """The gazetteer, opened (and built if need be) on first use."""
         if self._gazetteer is None:
-            self._gazetteer = open_default()
+            self._gazetteer = open_gazetteer()
         return self._gazetteer
 
     @property

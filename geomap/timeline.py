@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Protocol
 
+from .model import UnreadableDocument
+
 __all__ = ["parse_iso", "parse_bound", "DateRange", "DateFilter", "document_day", "document_entry",
            "time_control_days", "add_time_control"]
 
@@ -160,7 +162,8 @@ class DateFilter:
     """Keep the documents whose ``metadata["date"]`` lies in a range, counting what it drops.
 
     Undated documents (or dates that are not ISO 8601) are left out when the range is active:
-    nothing shows that they belong to it.
+    nothing shows that they belong to it. An :class:`~geomap.model.UnreadableDocument` (a batch
+    run's failure) is passed on and counted as kept, so that the run reports it.
 
     Examples
     --------
@@ -179,7 +182,7 @@ class DateFilter:
 
     def __call__(self, documents: Iterable[_Dated]) -> Iterator[Any]:
         for doc in documents:
-            if not self.range.active:
+            if not self.range.active or isinstance(doc, UnreadableDocument):  # a failure, passed on
                 self.kept += 1
                 yield doc
                 continue
@@ -191,6 +194,12 @@ class DateFilter:
                 yield doc
             else:
                 self.outside += 1
+
+    def dropped(self) -> str:
+        """What the range left out, in words (``"2 outside the range, 1 undated"``; ``""`` for nothing)."""
+        parts = [f"{self.outside} outside the range" if self.outside else "",
+                 f"{self.undated} undated" if self.undated else ""]
+        return ", ".join(p for p in parts if p)
 
 
 # -- on the map: article metadata and the time control ------------------------------------------

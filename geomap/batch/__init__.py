@@ -11,7 +11,8 @@ The corpus is read by :func:`geomap.sources.stream_inputs`.
 from __future__ import annotations
 
 from ..model import SourceDocument, UnreadableDocument
-from ..sources.stream import count_documents, stream_inputs
+from ..sources.files import stream_inputs
+from ..sources.stream import count_documents
 from .engines import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CHUNK_SIZE,

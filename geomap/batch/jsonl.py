@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import GeomapError, InputError, OutputError
+from ..errors import GeomapError, InputError, NoDocuments, OutputError
 from ..model import Item
 from .engines import BatchReport, OnError, Outcome, Progress, process
 
@@ -128,8 +128,10 @@ def run_jsonl(
 
     Raises
     ------
+    NoDocuments
+        The inputs hold no documents.
     InputError
-        No documents, a malformed input (everything before it is written; rerun with
+        A malformed input (everything before it is written; rerun with
         ``resume=True`` once fixed), or ``out`` was written from other inputs.
     OutputError
         ``out`` cannot be written, or (``resume``) is not a geomap output.
@@ -217,7 +219,7 @@ def run_jsonl(
                 raise
             raise OutputError(f"cannot write {path} ({exc.strerror or exc}): choose a writable -o path") from None
         if seen == 0:
-            raise InputError("the inputs hold no documents: give at least one article")
+            raise NoDocuments("the inputs hold no documents: give at least one article")
         if path is not None and not opened and not append:
             emit("")  # every document failed and was skipped: still leave an (empty) output
         complete = True

@@ -7,10 +7,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from gazetteer import Gazetteer, ResolverOptions, open_default
-from gazetteer.overlay import with_overlay
+from gazetteer import ResolverOptions
 
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, open_pipeline
 
 __all__ = ["PipelineSpec", "pipeline_for"]
 
@@ -48,10 +47,7 @@ class PipelineSpec:
 
     def build(self) -> Pipeline:
         """A new pipeline (the gazetteer is opened now, the model loaded on first use)."""
-        gazetteer = Gazetteer(self.gazetteer) if self.gazetteer else open_default()
-        if self.overlay:
-            gazetteer = with_overlay(gazetteer, self.overlay)
-        return Pipeline(gazetteer, model=self.model, options=self.options)
+        return open_pipeline(self.gazetteer, overlay=self.overlay, model=self.model, options=self.options)
 
 
 _PIPELINES: dict[tuple[PipelineSpec, int, int], Pipeline] = {}

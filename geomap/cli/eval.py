@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from ..errors import InputError
-from ..evaluation import GoldFormatError, evaluate, format_report, load_gold, predict
-from .session import _pipeline
+from ..evaluation import evaluate, format_report, load_gold, predict
+from .session import Session
 
 
-def _cmd_eval(args: argparse.Namespace) -> int:
+def _cmd_eval(session: Session) -> int:
+    args = session.args
     try:
-        gold = load_gold(args.gold)
-    except GoldFormatError as exc:
-        raise InputError(str(exc)) from None
+        gold = load_gold(args.gold)  # a malformed line is a GoldFormatError, an InputError
     except FileNotFoundError:
         raise InputError(f"{args.gold} does not exist: check the path") from None
-    pipeline = _pipeline(args)
+    pipeline = session.pipeline()
     predicted = predict(pipeline, gold, gold_spans=args.gold_spans)
     report = evaluate(gold, predicted, resolution_only=args.resolution_only,
                       country_of=pipeline.gazetteer.country_at, gold_spans=args.gold_spans)

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 from gazetteer import Resolver, Toponym
-from gazetteer.build import default_cache_dir
+from gazetteer.files import default_cache_dir
 from gazetteer.geonames import import_geonames
-from gazetteer.overlay import apply_overlay, load_overlay
+from gazetteer.overlay import apply_overlay_to_file, load_overlay
 from gazetteer.store import SCHEMA_VERSION
 
 from ..errors import InputError
-from .session import _open_gazetteer, _progress
+from .session import Session
 
 
-def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
+def _cmd_gazetteer_build(session: Session) -> int:
+    args = session.args
     if args.geonames:
-        return _cmd_gazetteer_import(args)
+        return _cmd_gazetteer_import(session)
     if args.output:
         raise InputError("-o/--output is for --geonames imports: the embedded gazetteer is built at --gazetteer "
                          "PATH, or in the cache")
     started = time.perf_counter()
-    gazetteer = _open_gazetteer(args, rebuild=True)
+    gazetteer = session.gazetteer(rebuild=True)
     info = gazetteer.info()
     print(f"built {info.path} ({info.size_bytes / 1e6:.0f} MB, "
           f"{sum(v for k, v in info.counts.items() if k != 'names'):,} places) in "
@@ -33,7 +32,8 @@ def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_gazetteer_import(args: argparse.Namespace) -> int:
+def _cmd_gazetteer_import(session: Session) -> int:
+    args = session.args
     classes = frozenset(args.feature_classes.upper().replace(",", ""))
     if not classes or not classes <= frozenset("ADHLPRSTUV"):
         raise InputError(f"--feature-classes {args.feature_classes!r} must be GeoNames feature class letters "
@@ -44,13 +44,10 @@ def _cmd_gazetteer_import(args: argparse.Namespace) -> int:
     if args.gazetteer_overlay:
         overlay = load_overlay(args.gazetteer_overlay)  # checked before the long import
     target = Path(args.output or args.gazetteer or default_cache_dir() / f"geonames-v{SCHEMA_VERSION}.sqlite")
-    report = import_geonames(args.geonames, target, progress=_progress(args), feature_classes=classes,
+    report = import_geonames(args.geonames, target, progress=session.progress(), feature_classes=classes,
                              max_bad_lines=args.max_bad_lines, min_population=args.min_population)
     if overlay is not None:
-        with sqlite3.connect(target) as conn:
-            applied = apply_overlay(conn, overlay)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('source.user_overlay', ?)",
-                         (f"{overlay.origin} (sha256 {overlay.digest[:12]})",))
+        applied = apply_overlay_to_file(target, overlay)
         print(f"overlay {overlay.origin}: {applied.places} places added, {applied.aliases} aliases, "
               f"{applied.suppressed_places} places and {applied.suppressed_names} names suppressed")
     skipped = sum(report.skipped.values())
@@ -62,8 +59,9 @@ def _cmd_gazetteer_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_gazetteer_info(args: argparse.Namespace) -> int:
-    info = _open_gazetteer(args).info()
+def _cmd_gazetteer_info(session: Session) -> int:
+    args = session.args
+    info = session.gazetteer().info()
     if args.format == "json":
         print(json.dumps({"path": str(info.path), "size_bytes": info.size_bytes, "schema": info.schema_version,
                           "kind": info.kind, "built_at": info.built_at, "sources": info.sources,
@@ -80,8 +78,9 @@ def _cmd_gazetteer_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
-    gazetteer = _open_gazetteer(args)
+def _cmd_gazetteer_lookup(session: Session) -> int:
+    args = session.args
+    gazetteer = session.gazetteer()
     resolution = Resolver(gazetteer).resolve(Toponym(args.name))
     scores = {c.place.id: c.score for c in resolution.candidates}
     matches = sorted(gazetteer.lookup(args.name, fuzzy=True), key=lambda m: -scores.get(m.place.id, 0.0))

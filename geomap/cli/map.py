@@ -9,43 +9,34 @@ from ..errors import InputError
 from ..outputs.map import fragment_html, page_html, render
 from ..outputs.screenshot import find_chromium, screenshot
 from ..outputs.write import check_output, write_atomic
-from .session import (
-    _apply_decisions,
-    _default_output,
-    _input_names,
-    _load_decisions,
-    _online,
-    _pipeline,
-    _sources,
-    _status,
-)
+from .session import Session, _apply_decisions
 
 
-def _cmd_map(args: argparse.Namespace) -> int:
-    args.inputs = _input_names(args)
-    png = check_output(args.png, args.inputs) if args.png else None
+def _cmd_map(session: Session) -> int:
+    args = session.args
+    png = check_output(args.png, session.inputs) if args.png else None
     out = None
     if png is None or args.output:
-        out = check_output(args.output or _default_output(args.inputs, ".html"), args.inputs)
+        out = check_output(args.output or session.default_output(".html"), session.inputs)
     if png is not None:
         png_width, png_height = _png_size(args)  # fail before the slow work on a bad size ...
         find_chromium()  # ... or when there is no browser
-    sources = _sources(args)
-    pipeline = _pipeline(args)
-    decisions = _load_decisions(args, pipeline.gazetteer)
-    documents = _online(args, list(pipeline.parse_many(sources)))
+    sources = session.sources()
+    pipeline = session.pipeline()
+    decisions = session.load_decisions(pipeline.gazetteer)
+    documents = session.online(list(pipeline.parse_many(sources)))
     documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
     tiles = _map_tiles(args)
     if out is not None:
         size = _map_size(args)
         fmap = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, cluster=args.cluster,
-                      open_place=args.popup, **size)
+                      open_place=args.popup, fit=args.bounds or args.fit, heat=args.heat, **size)
         text = (fragment_html(fmap, self_contained=args.self_contained) if args.fragment
                 else page_html(fmap, self_contained=args.self_contained))
         write_atomic(out, text)
     if png is not None:
         picture = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, static=True, cluster=args.cluster,
-                         open_place=args.popup)
+                         open_place=args.popup, fit=args.bounds or args.fit)
         screenshot(page_html(picture, self_contained=True), png, width=png_width, height=png_height,
                    offline=tiles is None)
     places = {pm.place.id for d in documents for pm in d.mentions if pm.place}
@@ -56,7 +47,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     for written in (out, png):
         if written is not None:
             print(written)
-    return _status(args)
+    return session.status()
 
 
 def _map_tiles(args: argparse.Namespace) -> str | None:

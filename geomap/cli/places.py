@@ -11,40 +11,31 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import batch
-from ..errors import InputError
+from ..errors import InputError, NoDocuments
 from ..outputs import export
 from ..outputs.write import check_output, write_atomic
 from ..sources.spanfile import read_span_file
-from ..sources.web import FetchOptions
-from ..timeline import DateRange
-from .session import (
-    EXIT_USAGE,
-    _apply_decisions,
-    _input_names,
-    _load_decisions,
-    _online,
-    _pipeline,
-    _sources,
-    _status,
-)
+from .session import EXIT_USAGE, Session, _apply_decisions
 
 
-def _cmd_places(args: argparse.Namespace) -> int:
+def _cmd_places(session: Session) -> int:
+    args = session.args
     if args.spans:
-        return _cmd_places_spans(args)
-    args.inputs = _input_names(args)
+        return _cmd_places_spans(session)
+    inputs = session.inputs  # no INPUT, or a bad --files-from, is the first thing said
     if _streaming(args):
-        return _cmd_places_stream(args)
-    out = check_output(args.output, args.inputs) if args.output else None
-    sources = _sources(args)
-    pipeline = _pipeline(args)
-    decisions = _load_decisions(args, pipeline.gazetteer)
-    documents = _online(args, list(pipeline.parse_many(sources)))
-    return _write_places(args, _apply_decisions(decisions, documents, pipeline.gazetteer), pipeline, out)
+        return _cmd_places_stream(session)
+    out = check_output(args.output, inputs) if args.output else None
+    sources = session.sources()
+    pipeline = session.pipeline()
+    decisions = session.load_decisions(pipeline.gazetteer)
+    documents = session.online(list(pipeline.parse_many(sources)))
+    return _write_places(session, _apply_decisions(decisions, documents, pipeline.gazetteer), pipeline, out)
 
 
-def _cmd_places_spans(args: argparse.Namespace) -> int:
+def _cmd_places_spans(session: Session) -> int:
     """``places --spans FILE``: resolve the spans marked in the file's own texts."""
+    args = session.args
     given = [name for name, on in (("INPUT", args.inputs), ("--files-from", args.files_from),
                                    ("--since", args.since), ("--until", args.until), ("--workers", args.workers),
                                    ("--resume", args.resume), ("--engine dask", args.engine != "local"),
@@ -56,16 +47,17 @@ def _cmd_places_spans(args: argparse.Namespace) -> int:
     out = check_output(args.output, [args.spans]) if args.output else None
     items = list(read_span_file(args.spans))  # checked in full before the model loads
     if not items:
-        raise InputError(f"{args.spans} holds no documents: give one JSON object with \"text\" and "
-                         "\"toponyms\" a line")
-    pipeline = _pipeline(args)
-    decisions = _load_decisions(args, pipeline.gazetteer)
+        raise NoDocuments(f"{args.spans} holds no documents: give one JSON object with \"text\" and "
+                          "\"toponyms\" a line")
+    pipeline = session.pipeline()
+    decisions = session.load_decisions(pipeline.gazetteer)
     parsed = pipeline.parse_many([source for source, _ in items], spans=[spans for _, spans in items])
-    documents = _apply_decisions(decisions, _online(args, list(parsed)), pipeline.gazetteer)
-    return _write_places(args, documents, pipeline, out)
+    documents = _apply_decisions(decisions, session.online(list(parsed)), pipeline.gazetteer)
+    return _write_places(session, documents, pipeline, out)
 
 
-def _write_places(args: argparse.Namespace, documents: list, pipeline, out: Path | None) -> int:
+def _write_places(session: Session, documents: list, pipeline, out: Path | None) -> int:
+    args = session.args
     if args.format == "jsonl":
         text = "".join(export.to_jsonl_line(d) for d in documents)
     elif args.format == "json":
@@ -83,7 +75,7 @@ def _write_places(args: argparse.Namespace, documents: list, pipeline, out: Path
     else:
         write_atomic(out, text)
         print(out)
-    return _status(args)
+    return session.status()
 
 
 def _streaming(args: argparse.Namespace) -> bool:
@@ -109,14 +101,27 @@ def _streaming(args: argparse.Namespace) -> bool:
     return True
 
 
-def _cmd_places_stream(args: argparse.Namespace) -> int:
+def _cmd_places_stream(session: Session) -> int:
     """``places --format jsonl``: stream the inputs to JSON Lines with flat memory."""
-    out = check_output(args.output, args.inputs) if args.output else None
-    try:
-        date_range = DateRange(args.since, args.until)
-    except ValueError as exc:
-        raise InputError(f"{exc}: swap them") from None
-    pipeline = _pipeline(args)  # opens (or builds) the gazetteer before any output
+    args = session.args
+    out = check_output(args.output, session.inputs) if args.output else None
+    bar = None
+
+    def say(message: str) -> None:
+        if bar is not None:
+            bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    def input_failed(_name: str, exc: InputError) -> None:
+        say(f"geomap: error: {exc}")
+
+    def document_failed(outcome) -> None:
+        error = outcome.error if outcome.error.startswith(outcome.id) else f"{outcome.id}: {outcome.error}"
+        say(f"geomap: error: document {error}" + ("" if args.on_error == "record" else " (skipped)"))
+
+    items, keep = session.read(stream=True, on_error=input_failed)  # checks --since/--until now
+    pipeline = session.pipeline()  # opens (or builds) the gazetteer before any output
     overlay = getattr(args, "gazetteer_overlay", None)
     if args.scheduler:  # workers elsewhere: they open their own copies of the named files
         spec = batch.PipelineSpec(gazetteer=str(Path(args.gazetteer).resolve()) if args.gazetteer else None,
@@ -127,45 +132,9 @@ def _cmd_places_stream(args: argparse.Namespace) -> int:
                                   options=pipeline.options)
     workers = args.workers or ((os.cpu_count() or 1) if args.engine == "dask" else 1)
 
-    bar = None
-    failures: list[str] = []
-    args.input_failures = failures
-
-    def say(message: str) -> None:
-        if bar is not None:
-            bar.write(message, file=sys.stderr)
-        else:
-            print(message, file=sys.stderr)
-
-    def input_failed(_name: str, exc: InputError) -> None:
-        failures.append(str(exc))
-        say(f"geomap: error: {exc}")
-
-    def document_failed(outcome) -> None:
-        error = outcome.error if outcome.error.startswith(outcome.id) else f"{outcome.id}: {outcome.error}"
-        say(f"geomap: error: document {error}" + ("" if args.on_error == "record" else " (skipped)"))
-
-    counts = {"kept": 0, "outside": 0, "undated": 0}
-
-    def dated(items):
-        for item in items:
-            if date_range.active and isinstance(item, batch.SourceDocument):
-                inside = date_range.contains(item.metadata.get("date"))
-                if not inside:
-                    counts["undated" if inside is None else "outside"] += 1
-                    continue
-            counts["kept"] += 1
-            yield item
-
-    options = FetchOptions(timeout=args.timeout, max_bytes=int(args.max_size * 1e6))
-    follow = args.follow
-    if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
-        follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
-    items = dated(batch.stream_inputs(args.inputs, follow=follow, fetch_options=options,
-                                      on_error=input_failed))
     progress = None
     if not args.quiet and sys.stderr.isatty():
-        total = None if date_range.active else batch.count_documents(args.inputs)
+        total = None if keep.range.active else batch.count_documents(session.inputs)
         bar = tqdm(total=total, unit="doc", desc="geomap places", file=sys.stderr, dynamic_ncols=True)
 
         def progress(state) -> None:
@@ -179,23 +148,17 @@ def _cmd_places_stream(args: argparse.Namespace) -> int:
                                  spec=spec, workers=workers, engine=args.engine, scheduler=args.scheduler,
                                  chunk_size=args.chunk_size)
     except InputError as exc:
-        read = sum(counts.values())
-        if not read and not failures and str(exc).startswith("the inputs hold no documents"):
-            raise InputError(f"{', '.join(args.inputs)} holds no documents: give at least one article") from None
-        if date_range.active and not counts["kept"] and read:
-            raise InputError(f"none of the {read} document(s) is dated {date_range.describe()} "
-                             f"({_dropped(counts)}): widen --since/--until") from None
-        if not read and failures and str(exc).startswith("the inputs hold no documents"):
+        read = keep.kept + keep.outside + keep.undated
+        if not read and not session.failures and isinstance(exc, NoDocuments):
+            raise session.no_documents() from None
+        session.check_kept(keep)  # none of the documents read is in the date range: say so
+        if not read and session.failures and isinstance(exc, NoDocuments):
             return EXIT_USAGE  # every input failed, each already reported on its line
         raise
     finally:
         if bar is not None:
             bar.close()
-    if date_range.active and not args.quiet:
-        read = sum(counts.values())
-        dropped = _dropped(counts)
-        print(f"geomap: kept {counts['kept']} of {read} document(s) dated {date_range.describe()}"
-              + (f" (left out: {dropped})" if dropped else ""), file=sys.stderr)
+    session.report_kept(keep)
     if not args.quiet:
         rate = f"{report.docs_per_second:.1f} documents/s, {report.words_per_second:,.0f} words/s"
         print(f"geomap: {report.processed} document(s) in {report.seconds:.1f} s ({rate})"
@@ -207,12 +170,6 @@ def _cmd_places_stream(args: argparse.Namespace) -> int:
         what = "recorded as error lines" if args.on_error == "record" else "skipped"
         print(f"geomap: {report.failed} document(s) failed (see above) and were {what}; "
               "the output holds the others", file=sys.stderr)
-        if not failures:
+        if not session.failures:
             return EXIT_USAGE
-    return _status(args)
-
-
-def _dropped(counts: dict[str, int]) -> str:
-    parts = [f"{counts['outside']} outside the range" if counts["outside"] else "",
-             f"{counts['undated']} undated" if counts["undated"] else ""]
-    return ", ".join(p for p in parts if p)
+    return session.status()

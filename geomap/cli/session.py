@@ -1,24 +1,31 @@
-"""What every command shares: logging, progress bars, the gazetteer and pipeline, the inputs read
-and checked, online look-ups, decisions, default output paths and the exit status."""
+"""What every command shares: one :class:`Session` per run.
+
+A session turns the parsed options into the library's own values (a :class:`~geomap.pipeline.Pipeline`
+from :func:`~geomap.pipeline.open_pipeline`, :class:`~geomap.sources.web.FetchOptions`, a
+:class:`~geomap.timeline.DateRange`), reads and checks the inputs, and keeps what the run learns
+(the inputs that failed) for the exit status. The argparse namespace is read here and never
+written to, nor passed to the library.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from gazetteer import Gazetteer, ResolverOptions, open_default
-from gazetteer.build import check_file, default_path
-from gazetteer.overlay import with_overlay
+from gazetteer import Gazetteer, ResolverOptions
+from gazetteer.files import default_path
 
-from ..errors import InputError
+from ..errors import InputError, NoDocuments
+from ..model import Item
 from ..online import NominatimGeocoder, resolve_unresolved
-from ..pipeline import Pipeline
-from ..review.decisions import apply_decisions, load_decisions
+from ..pipeline import Pipeline, open_gazetteer, open_pipeline
+from ..review.decisions import Decisions, apply_decisions, load_decisions
 from ..sources.files import read_file_list, read_inputs
 from ..sources.web import FetchOptions, url_stem
 from ..timeline import DateFilter, DateRange
@@ -27,6 +34,9 @@ log = logging.getLogger("geomap")
 
 EXIT_USAGE = 2
 
+#: Called as ``on_error(input, error)`` for an input that cannot be read.
+OnInputError = Callable[[str, InputError], None]
+
 
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.WARNING if args.quiet else (logging.INFO if args.verbose == 1 else
@@ -34,135 +44,186 @@ def _setup_logging(args: argparse.Namespace) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-def _progress(args: argparse.Namespace):
-    """A ``progress(stage, done, total)`` callback drawing tqdm bars on a terminal, else None."""
-    if args.quiet or not sys.stderr.isatty():
-        return None
-    bars: dict[str, tqdm] = {}
+@dataclass
+class Session:
+    """One run of a command: its options, its inputs, and the inputs that failed."""
 
-    def progress(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            in_bytes = stage.endswith((".txt", ".zip"))  # a GeoNames dump file, read in bytes
-            bar = bars[stage] = tqdm(total=total, desc=f"gazetteer: {stage}", unit="B" if in_bytes else "",
-                                     unit_scale=in_bytes, leave=False, file=sys.stderr)
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
+    args: argparse.Namespace
+    #: One line per input that could not be read (each already reported on standard error).
+    failures: list[str] = field(default_factory=list)
+    _inputs: list[str] | None = None
 
-    return progress
+    @property
+    def quiet(self) -> bool:
+        return self.args.quiet
 
+    # -- the gazetteer and the pipeline ---------------------------------------------------------
 
-def _open_gazetteer(args: argparse.Namespace, *, rebuild: bool = False):
-    gazetteer = None
-    if args.gazetteer and not rebuild:
-        path = Path(args.gazetteer)
-        if path.exists():
-            check_file(path)
-            gazetteer = Gazetteer(path)
-    if gazetteer is None:
-        if not rebuild and not args.quiet:
-            target = Path(args.gazetteer) if args.gazetteer else default_path()
-            if not target.exists():
-                print(f"geomap: building the gazetteer in {target} (once; about a minute)", file=sys.stderr)
-        gazetteer = open_default(args.gazetteer, progress=_progress(args), rebuild=rebuild)
-    overlay = getattr(args, "gazetteer_overlay", None)
-    if overlay:
-        gazetteer = with_overlay(gazetteer, overlay)
-    return gazetteer
+    def progress(self):
+        """A ``progress(stage, done, total)`` callback drawing tqdm bars on a terminal, else None."""
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        bars: dict[str, tqdm] = {}
 
+        def progress(stage: str, done: int, total: int) -> None:
+            bar = bars.get(stage)
+            if bar is None:
+                in_bytes = stage.endswith((".txt", ".zip"))  # a GeoNames dump file, read in bytes
+                bar = bars[stage] = tqdm(total=total, desc=f"gazetteer: {stage}", unit="B" if in_bytes else "",
+                                         unit_scale=in_bytes, leave=False, file=sys.stderr)
+            bar.n = done
+            bar.refresh()
+            if done >= total:
+                bar.close()
 
-def _pipeline(args: argparse.Namespace):
-    options = ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox)
-    return Pipeline(_open_gazetteer(args), model=args.model, options=options)
+        return progress
 
+    def _announce_build(self) -> None:
+        """Say so before the embedded gazetteer is built (about a minute, once)."""
+        path = self.args.gazetteer
+        if self.quiet or (path and Path(path).exists()):
+            return
+        target = Path(path) if path else default_path()
+        if not target.exists():
+            print(f"geomap: building the gazetteer in {target} (once; about a minute)", file=sys.stderr)
 
-def _input_names(args: argparse.Namespace) -> list[str]:
-    """The inputs given as arguments, then those listed by ``--files-from``."""
-    if getattr(args, "input_names", None) is not None:
-        return args.input_names
-    names = list(args.inputs)
-    files_from = getattr(args, "files_from", None)
-    if files_from:
-        if files_from == "-" and "-" in names:
-            raise InputError("standard input cannot be both an INPUT ('-') and --files-from -: use one")
-        names += read_file_list(files_from)
-    if not names:
-        raise InputError("no INPUT given: name article files, directories or addresses, or use --files-from")
-    args.input_names = names
-    return names
+    def gazetteer(self, *, rebuild: bool = False) -> Gazetteer:
+        """The gazetteer of ``--gazetteer`` and ``--gazetteer-overlay`` (see :func:`open_gazetteer`)."""
+        if not rebuild:
+            self._announce_build()
+        return open_gazetteer(self.args.gazetteer, overlay=getattr(self.args, "gazetteer_overlay", None),
+                              progress=self.progress(), rebuild=rebuild)
 
+    def pipeline(self) -> Pipeline:
+        """The pipeline of ``--gazetteer``, ``--model``, ``--prefer-country`` and ``--bbox``."""
+        args = self.args
+        options = ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox)
+        self._announce_build()
+        return open_pipeline(args.gazetteer, overlay=getattr(args, "gazetteer_overlay", None), model=args.model,
+                             options=options, progress=self.progress())
 
-def _sources(args: argparse.Namespace) -> list:
-    """Read and check every input before any heavy work or any output.
+    # -- inputs ---------------------------------------------------------------------------------
 
-    An input that fails is reported on one line; the run goes on with the others (and ends
-    with status 2, see :func:`_status`). When no input could be read, the last failure is
-    raised so that the run stops with nothing written.
-    """
-    args.inputs = _input_names(args)
-    failures: list[str] = []
-    args.input_failures = failures
-    options = FetchOptions(timeout=getattr(args, "timeout", 20.0),
-                           max_bytes=int(getattr(args, "max_size", 10.0) * 1e6))
-    try:
-        date_range = DateRange(getattr(args, "since", None), getattr(args, "until", None))
-    except ValueError as exc:
-        raise InputError(f"{exc}: swap them") from None
-    keep = DateFilter(date_range)
-    follow = getattr(args, "follow", False)
-    if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
-        follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
-    documents = read_inputs(args.inputs, follow=follow, fetch_options=options,
-                            on_error=lambda _name, exc: failures.append(str(exc)))
-    sources = list(keep(documents))
-    read = keep.kept + keep.outside + keep.undated
-    if not read and failures:
-        for message in failures[:-1]:
-            print(f"geomap: error: {message}", file=sys.stderr)
-        raise InputError(failures[-1])
-    for message in failures:
-        print(f"geomap: error: {message}", file=sys.stderr)
-    if not read:
-        raise InputError(f"{', '.join(args.inputs)} holds no documents: give at least one article")
-    if date_range.active:
-        dropped = (f"{keep.outside} outside the range" if keep.outside else "") + \
-            (", " if keep.outside and keep.undated else "") + \
-            (f"{keep.undated} undated" if keep.undated else "")
-        if not sources:
-            raise InputError(f"none of the {read} document(s) is dated {date_range.describe()} "
-                             f"({dropped}): widen --since/--until")
-        if not args.quiet:
-            print(f"geomap: kept {keep.kept} of {read} document(s) dated {date_range.describe()}"
+    @property
+    def inputs(self) -> list[str]:
+        """The inputs given as arguments, then those listed by ``--files-from``."""
+        if self._inputs is not None:
+            return self._inputs
+        names = list(self.args.inputs)
+        files_from = getattr(self.args, "files_from", None)
+        if files_from:
+            if files_from == "-" and "-" in names:
+                raise InputError("standard input cannot be both an INPUT ('-') and --files-from -: use one")
+            names += read_file_list(files_from)
+        if not names:
+            raise InputError("no INPUT given: name article files, directories or addresses, or use --files-from")
+        self._inputs = names
+        return names
+
+    def date_range(self) -> DateRange:
+        """The range of ``--since`` and ``--until`` (inactive without them)."""
+        try:
+            return DateRange(getattr(self.args, "since", None), getattr(self.args, "until", None))
+        except ValueError as exc:
+            raise InputError(f"{exc}: swap them") from None
+
+    def read(self, *, stream: bool = False, on_error: OnInputError | None = None) -> tuple[Iterator[Item], DateFilter]:
+        """The documents of the inputs, lazily, with the date filter that keeps them.
+
+        Every input failure goes to :attr:`failures` (and to ``on_error`` when given). With
+        ``--follow`` and a date range, only the pages of the feed items in the range are
+        fetched. ``stream`` is the reader's streaming mode (batch runs).
+        """
+        inputs = self.inputs
+        date_range = self.date_range()
+        options = FetchOptions(timeout=getattr(self.args, "timeout", 20.0),
+                               max_bytes=int(getattr(self.args, "max_size", 10.0) * 1e6))
+        follow = getattr(self.args, "follow", False)
+        if follow and date_range.active:  # never fetch the pages of feed items the range leaves out
+            follow = lambda metadata: date_range.contains(metadata.get("date")) is True  # noqa: E731
+
+        def failed(name: str, exc: InputError) -> None:
+            self.failures.append(str(exc))
+            if on_error is not None:
+                on_error(name, exc)
+
+        keep = DateFilter(date_range)
+        documents = read_inputs(inputs, follow=follow, fetch_options=options, on_error=failed, stream=stream)
+        return keep(documents), keep
+
+    def no_documents(self) -> NoDocuments:
+        return NoDocuments(f"{', '.join(self.inputs)} holds no documents: give at least one article")
+
+    def check_kept(self, keep: DateFilter) -> None:
+        """Refuse a date range that keeps none of the documents read."""
+        read = keep.kept + keep.outside + keep.undated
+        if keep.range.active and not keep.kept and read:
+            raise InputError(f"none of the {read} document(s) is dated {keep.range.describe()} "
+                             f"({keep.dropped()}): widen --since/--until")
+
+    def report_kept(self, keep: DateFilter) -> None:
+        """Say how many documents the date range kept (nothing without a range, or with -q)."""
+        if keep.range.active and not self.quiet:
+            read = keep.kept + keep.outside + keep.undated
+            dropped = keep.dropped()
+            print(f"geomap: kept {keep.kept} of {read} document(s) dated {keep.range.describe()}"
                   + (f" (left out: {dropped})" if dropped else ""), file=sys.stderr)
-    return sources
 
+    def sources(self) -> list:
+        """Read and check every input before any heavy work or any output.
 
-def _status(args: argparse.Namespace) -> int:
-    """0, or 2 when some inputs failed (the output then holds the documents of the others)."""
-    failures = getattr(args, "input_failures", None)
-    if not failures:
-        return 0
-    print(f"geomap: {len(failures)} input(s) failed (see above); the output holds the other documents",
-          file=sys.stderr)
-    return EXIT_USAGE
+        An input that fails is reported on one line; the run goes on with the others (and ends
+        with status 2, see :meth:`status`). When no input could be read, the last failure is
+        raised so that the run stops with nothing written.
+        """
+        documents, keep = self.read()
+        sources = list(documents)
+        read = keep.kept + keep.outside + keep.undated
+        if not read and self.failures:
+            for message in self.failures[:-1]:
+                print(f"geomap: error: {message}", file=sys.stderr)
+            raise InputError(self.failures[-1])
+        for message in self.failures:
+            print(f"geomap: error: {message}", file=sys.stderr)
+        if not read:
+            raise self.no_documents()
+        self.check_kept(keep)
+        self.report_kept(keep)
+        return sources
 
+    def status(self) -> int:
+        """0, or 2 when some inputs failed (the output then holds the documents of the others)."""
+        if not self.failures:
+            return 0
+        print(f"geomap: {len(self.failures)} input(s) failed (see above); the output holds the other documents",
+              file=sys.stderr)
+        return EXIT_USAGE
 
-def _online(args: argparse.Namespace, documents: list) -> list:
-    """With ``--online``, look the unresolved mentions up online; otherwise nothing happens."""
-    if not getattr(args, "online", None):
+    # -- after the pipeline ---------------------------------------------------------------------
+
+    def online(self, documents: list) -> list:
+        """With ``--online``, look the unresolved mentions up online; otherwise nothing happens."""
+        if not getattr(self.args, "online", None):
+            return documents
+        geocoder = NominatimGeocoder(user_agent=self.args.user_agent)
+        try:
+            documents = resolve_unresolved(documents, geocoder)
+        finally:
+            geocoder.cache.close()
+        stats = geocoder.stats
+        if not self.quiet and (stats.requests or stats.cached):
+            print(f"geomap: online ({geocoder.url}): {stats.found} mention(s) resolved; "
+                  f"{stats.requests} name(s) asked, {stats.cached} from the cache", file=sys.stderr)
         return documents
-    geocoder = NominatimGeocoder(user_agent=args.user_agent)
-    try:
-        documents = resolve_unresolved(documents, geocoder)
-    finally:
-        geocoder.cache.close()
-    stats = geocoder.stats
-    if not args.quiet and (stats.requests or stats.cached):
-        print(f"geomap: online ({geocoder.url}): {stats.found} mention(s) resolved; "
-              f"{stats.requests} name(s) asked, {stats.cached} from the cache", file=sys.stderr)
-    return documents
+
+    def load_decisions(self, gazetteer: Gazetteer) -> Decisions | None:
+        """The ``--decisions`` file, validated against the gazetteer (``None`` without the option)."""
+        if not getattr(self.args, "decisions", None):
+            return None
+        return load_decisions(self.args.decisions, gazetteer=gazetteer)
+
+    def default_output(self, suffix: str) -> Path:
+        return _default_output(self.inputs, suffix)
 
 
 def _default_output(inputs: Sequence[str], suffix: str) -> Path:
@@ -173,13 +234,6 @@ def _default_output(inputs: Sequence[str], suffix: str) -> Path:
     if len(inputs) > 1:
         stem = f"{stem}-and-{len(inputs) - 1}-more"
     return Path("output") / f"{stem}{suffix}"
-
-
-def _load_decisions(args: argparse.Namespace, gazetteer):
-    """The ``--decisions`` file, validated against the gazetteer (``None`` without the option)."""
-    if not getattr(args, "decisions", None):
-        return None
-    return load_decisions(args.decisions, gazetteer=gazetteer)
 
 
 def _apply_decisions(decisions, documents: list, gazetteer) -> list:

@@ -21,6 +21,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..errors import GoldFormatError
+
 #: Distance threshold of accuracy@k, in km (100 miles).
 ACCURACY_KM: float = 161.0
 #: Largest error, in km (about half the Earth's circumference); also the
@@ -40,26 +42,6 @@ KIND_VOCABULARY: tuple[str, ...] = (
     "other",
 )
 _NO_KIND = "none"
-
-
-class GoldFormatError(ValueError):
-    """A gold file line that is not a valid gold document.
-
-    Parameters
-    ----------
-    path : str
-        The gold file.
-    line : int
-        The 1-based line number.
-    message : str
-        What is wrong.
-    """
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.reason = message
-        super().__init__(f"{path}:{line}: {message}")
 
 
 @dataclass(frozen=True)

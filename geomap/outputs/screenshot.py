@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import GeomapError
+from ..errors import ChromiumNotFound, ScreenshotError
 from .write import write_atomic
 
 __all__ = ["ScreenshotError", "ChromiumNotFound", "find_chromium", "screenshot", "png_size"]
@@ -41,14 +41,6 @@ log = logging.getLogger(__name__)
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class ScreenshotError(GeomapError, RuntimeError):
-    """Chromium could not take the picture."""
-
-
-class ChromiumNotFound(ScreenshotError, FileNotFoundError):
-    """No Chromium or Chrome executable was found."""
 
 
 def find_chromium() -> str:

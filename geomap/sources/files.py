@@ -27,15 +27,16 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO
+from typing import IO, Any
 
 from ..errors import InputError
-from ..model import SourceDocument
+from ..model import METADATA_KEYS, Item, SourceDocument
 from . import web
 from .decode import binary_kind, decode_text, declared_charset
+from .stream import _GZIP_MAGIC, _is_json_object, _jsonl_lines, _Prefixed, _stream_jsonl
 from .web import FetchOptions
 
-__all__ = ["read_inputs", "read_file_list", "read_text", "DIRECTORY_SUFFIXES", "METADATA_KEYS"]
+__all__ = ["read_inputs", "stream_inputs", "read_file_list", "read_text", "DIRECTORY_SUFFIXES", "METADATA_KEYS"]
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ _FEED_SUFFIXES = (".rss", ".atom", ".xml")
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 #: The files a directory input is searched (recursively) for.
 DIRECTORY_SUFFIXES = (".txt", ".text", *_MARKDOWN_SUFFIXES, *_HTML_SUFFIXES, *_JSONL_SUFFIXES, ".rss", ".atom")
-#: The metadata keys carried from JSONL records, pages and feeds.
-METADATA_KEYS = ("date", "url", "site", "author", "source")
 
 
 ErrorHandler = Callable[[str, InputError], None]
@@ -61,7 +60,8 @@ def read_inputs(
     follow: Follow = False,
     fetch_options: FetchOptions | None = None,
     on_error: ErrorHandler | None = None,
-) -> Iterator[SourceDocument]:
+    stream: bool = False,
+) -> Iterator[Item]:
     """Yield the documents of each input in order, lazily.
 
     Parameters
@@ -83,6 +83,13 @@ def read_inputs(
         Called as ``on_error(input, error)`` when an input fails; reading then goes on with
         the next input (each file of a directory counts as one). Without it the first error
         is raised.
+    stream
+        Streaming mode, for corpora of any size (batch runs): nothing is held in memory beyond
+        the document being read. JSON Lines (files, files of a directory, and standard input
+        when it holds JSON Lines, plain or gzip) are read line by line, and a malformed line
+        becomes an :class:`~geomap.model.UnreadableDocument` (id ``FILE:LINE``, or the record's
+        id when it has one) instead of an error; duplicate ids are not looked for. Without it,
+        a JSON Lines file is checked in full before its first document is yielded.
 
     Raises
     ------
@@ -107,12 +114,34 @@ def read_inputs(
                 on_error(name, exc)
                 continue
             for path, doc_id in files:
-                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options), on_error)
+                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, stream), on_error)
             continue
-        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options), on_error)
+        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, stream), on_error)
 
 
-def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHandler | None) -> Iterator[SourceDocument]:
+def stream_inputs(
+    inputs: Iterable[str],
+    *,
+    stdin: IO[bytes] | None = None,
+    on_error: ErrorHandler | None = None,
+    follow: Follow = False,
+    fetch_options: FetchOptions | None = None,
+) -> Iterator[Item]:
+    """:func:`read_inputs` in streaming mode (``stream=True``), for a batch run.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> corpus = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"
+    >>> _ = corpus.write_text('{"id": "a", "text": "Kyiv"}\\n{"id": \\n', encoding="utf-8")
+    >>> [(type(d).__name__, d.id) for d in stream_inputs([str(corpus)])]   # doctest: +ELLIPSIS
+    [('SourceDocument', 'a'), ('UnreadableDocument', '...c.jsonl:2')]
+    """
+    return read_inputs(inputs, stdin=stdin, follow=follow, fetch_options=fetch_options, on_error=on_error,
+                       stream=True)
+
+
+def _guarded(name: str, documents: Iterator[Item], on_error: ErrorHandler | None) -> Iterator[Item]:
     if on_error is None:
         yield from documents
         return
@@ -123,23 +152,48 @@ def _guarded(name: str, documents: Iterator[SourceDocument], on_error: ErrorHand
 
 
 def _read_one(name: str, stdin: IO[bytes] | None, follow: bool,
-              fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
+              fetch_options: FetchOptions | None, streaming: bool = False) -> Iterator[Item]:
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
+        if streaming:
+            yield from _stream_stdin(stream, follow, fetch_options)
+            return
         yield from _documents_from_bytes("<stdin>", "stdin", stream.read(), follow=follow, fetch_options=fetch_options)
     elif web.is_url(name):
         yield from web.url_documents(name, follow=follow, options=fetch_options)
     else:
         path = Path(name)
-        yield from _read_path(path, path.stem or "document", follow, fetch_options)
+        yield from _read_path(path, path.stem or "document", follow, fetch_options, streaming)
 
 
-def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
+def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None,
+               stream: bool = False) -> Iterator[Item]:
     if path.name.lower().endswith(_JSONL_SUFFIXES):
-        yield from _read_jsonl(path)
+        yield from _stream_jsonl(path) if stream and path.is_file() else _read_jsonl(path)
     else:
         yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path), follow=follow,
                                          fetch_options=fetch_options)
+
+
+def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any) -> Iterator[Item]:
+    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed."""
+    head = stream.read(2)
+    source: Any = _Prefixed(head, stream)
+    compressed = head.startswith(_GZIP_MAGIC)
+    if compressed:
+        source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
+        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error))
+        return
+    skipped = b""
+    line = source.readline()
+    while line and not line.strip():  # blank lines before the first record
+        skipped += line
+        line = source.readline()
+    if _is_json_object(line):
+        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin")
+        return
+    data = skipped + line + source.read()
+    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, str]]:

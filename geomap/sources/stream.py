@@ -1,28 +1,23 @@
-"""Streaming mode of the reader: a corpus of any size read lazily, one document at a time.
-
-The same inputs as :func:`geomap.sources.files.read_inputs`, with the same ids; only JSON Lines
-(files, files in directories, standard input) are read line by line, a malformed line becoming
-an :class:`~geomap.model.UnreadableDocument` instead of stopping the run.
+"""The streaming mode of the reader (:func:`geomap.sources.files.read_inputs` with
+``stream=True``): JSON Lines read one line at a time, a malformed line becoming an
+:class:`~geomap.model.UnreadableDocument` instead of stopping the run; and a cheap count of the
+documents of the inputs, for a progress bar.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO
 
 from ..errors import InputError
-from ..model import Item, SourceDocument, UnreadableDocument
-from . import files as gio
-from .files import METADATA_KEYS, _documents_from_bytes
-from .web import is_url
+from ..model import METADATA_KEYS, Item, SourceDocument, UnreadableDocument
 
-__all__ = ["stream_inputs", "count_documents"]
+__all__ = ["count_documents"]
 
 
 def count_documents(inputs: Sequence[str]) -> int | None:
@@ -58,93 +53,6 @@ def _count_lines(path: Path) -> int:
 
 _JSONL_NAMES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
-
-InputErrorHandler = Callable[[str, InputError], None]
-
-
-def stream_inputs(
-    inputs: Iterable[str],
-    *,
-    stdin: IO[bytes] | None = None,
-    on_error: InputErrorHandler | None = None,
-    follow: bool = False,
-    fetch_options: Any = None,
-) -> Iterator[Item]:
-    """The documents of the inputs, read lazily and in order, for a batch run.
-
-    The same inputs as :func:`geomap.sources.files.read_inputs`, with the same ids, but nothing is held
-    in memory beyond the document being read:
-
-    - a ``.jsonl`` (or ``.jsonl.gz``) file is read line by line; a malformed line becomes an
-      :class:`UnreadableDocument` (id ``FILE:LINE``, or the record's id when it has one) and
-      reading goes on;
-    - a directory is walked and each article file in it read in turn (a JSON Lines file in it
-      line by line);
-    - ``-`` (standard input) is read line by line when it holds JSON Lines (plain or gzip),
-      else as one article, page or feed;
-    - everything else (text, HTML, feeds, addresses) goes through
-      :func:`~geomap.sources.files.read_inputs`.
-
-    Parameters
-    ----------
-    inputs
-        Paths (files or directories), ``http(s)://`` addresses, or ``-``.
-    stdin
-        The stream ``-`` reads (default: the process's standard input).
-    on_error
-        Called as ``on_error(input, error)`` when an input (a named file, a file of a
-        directory, an address) cannot be read; reading goes on with the next. Without it the
-        error is raised.
-    follow, fetch_options
-        As for :func:`geomap.sources.files.read_inputs`.
-
-    Raises
-    ------
-    InputError
-        An input cannot be read (only without ``on_error``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> corpus = pathlib.Path(tempfile.mkdtemp()) / "c.jsonl"
-    >>> _ = corpus.write_text('{"id": "a", "text": "Kyiv"}\\n{"id": \\n', encoding="utf-8")
-    >>> [(type(d).__name__, d.id) for d in stream_inputs([str(corpus)])]   # doctest: +ELLIPSIS
-    [('SourceDocument', 'a'), ('UnreadableDocument', '...c.jsonl:2')]
-    """
-    def guarded(name: str, items: Iterator[Item]) -> Iterator[Item]:
-        try:
-            yield from items
-        except InputError as exc:
-            if on_error is None:
-                raise
-            on_error(name, exc)
-
-    for name in inputs:
-        if name == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from guarded("-", _stream_stdin(stream, follow, fetch_options))
-            continue
-        path = Path(name)
-        if is_url(name):
-            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
-        elif path.is_dir():
-            try:
-                files = list(gio._walk(path))
-            except InputError as exc:
-                if on_error is None:
-                    raise
-                on_error(name, exc)
-                continue
-            for file, doc_id in files:
-                if file.name.lower().endswith(_JSONL_NAMES):
-                    yield from guarded(str(file), _stream_jsonl(file))
-                else:
-                    yield from guarded(str(file), gio._read_path(file, doc_id, follow, fetch_options))
-        elif name.lower().endswith(_JSONL_NAMES) and path.is_file():
-            yield from guarded(name, _stream_jsonl(path))
-        else:
-            yield from gio.read_inputs([name], follow=follow, fetch_options=fetch_options, on_error=on_error)
-
 
 def _jsonl_stem(name: str) -> str:
     for suffix in _JSONL_NAMES:
@@ -222,27 +130,6 @@ class _Prefixed:
             if not line:
                 return
             yield line
-
-
-def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any) -> Iterator[Item]:
-    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed."""
-    head = stream.read(2)
-    source: Any = _Prefixed(head, stream)
-    compressed = head.startswith(_GZIP_MAGIC)
-    if compressed:
-        source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
-        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error))
-        return
-    skipped = b""
-    line = source.readline()
-    while line and not line.strip():  # blank lines before the first record
-        skipped += line
-        line = source.readline()
-    if _is_json_object(line):
-        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin")
-        return
-    data = skipped + line + source.read()
-    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options)
 
 
 def _is_json_object(line: bytes) -> bool:
