@@ -11,7 +11,8 @@ dates; never the seed article), then ``geomap places REPORT.txt --format FORMAT 
 runs in a fresh process (model and gazetteer loading included). For each run: wall-clock
 seconds, CPU seconds (user + system of the process and its children), the peak resident
 memory of the process tree (sampled every 50 ms), the mentions found and the output size.
-``--text FILE`` measures a text of your own instead, repeated (whole) to each size.
+Each run passes ``--max-chars`` with the text's own length (a "20 MB" report is a paragraph
+longer than the default bound of 20,000,000 characters). ``--text FILE`` measures a text of your own instead, repeated (whole) to each size.
 ``--hostile`` measures instead three hostile inputs: 100,000 distinct capitalised words, a
 1 MB line without a space, and an HTML page nested 100,000 elements deep.
 
@@ -143,7 +144,7 @@ def main() -> None:
             out = folder / f"{path.stem}.{args.format}"
             load = os.getloadavg()[0]
             seconds, cpu, peak = measure([sys.executable, "-m", "geomap.cli", "places", str(path), "--format",
-                                          args.format, "-o", str(out), "-q", *extra])
+                                          args.format, "-o", str(out), "-q", "--max-chars", str(len(text)), *extra])
             run = Run(size, len(text), seconds, cpu, peak, _mentions(out, args.format), out.stat().st_size / MB, load)
             runs.append(run)
             print(f"{filename:<24} {size:5.2f} MB  {run.seconds:7.1f} s  cpu {run.cpu_seconds:7.1f} s  peak {run.peak_mb:6.0f} MB  "
