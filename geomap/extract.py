@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 
 from .errors import ModelError
+from .lexicon import Lexicon, lexicon_of
 from .model import Mention
 from .text import sentence_around, sentence_bounds
 
@@ -73,6 +74,7 @@ _GENERIC = frozenset({"north", "south", "east", "west", "northern", "southern", 
 _STRONG = 0.8  # sentence-initial, or mislabelled by the model as a person or organisation
 _COMMON_WORD = 0.8  # a capitalised word the tagger reads as a common noun or verb
 _ENOUGH = 0.6  # capitalised mid-sentence with no other evidence
+_LEXICON_WORD = 0.9  # an English word, capitalised, with no cue: a region's or a large city's own name
 _CALENDAR_LABELS = frozenset({"DATE", "TIME"})
 _CALENDAR_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -81,6 +83,9 @@ _CALENDAR_WORDS = frozenset({
     "easter", "ramadan", "spring", "summer", "autumn", "fall", "winter",
 })
 _CUED = 0.15  # after "in", "near", "city of", before "region", in a list of places
+_SPELLING_ONLY = 0.5  # weight of a match by spelling key alone: below _ENOUGH, so it needs a cue
+#: Kinds whose codes are written as acronyms in prose ("UAE", "DPRK", "EU", "LPR").
+_ACRONYM_KINDS = frozenset({PlaceKind.COUNTRY, PlaceKind.ADMIN1, PlaceKind.REGION, PlaceKind.CONTINENT})
 _LOCATIVE = frozenset({
     "in", "near", "from", "to", "towards", "toward", "around", "outside", "at", "into", "across",
     "through", "via", "inside", "between", "throughout", "within", "beyond", "entered", "enter",
@@ -145,11 +150,14 @@ class PlaceExtractor:
     ['Kherson']
     """
 
-    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None,
+                 lexicon: Lexicon | None = None) -> None:
         self.gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
+        self._lexicon = lexicon
         self._strength = lru_cache(maxsize=_STRENGTH_CACHE)(self._strength_uncached)
+        self._exact_kinds = lru_cache(maxsize=_STRENGTH_CACHE)(self._exact_kinds_uncached)
 
     @property
     def nlp(self) -> Language:
@@ -158,6 +166,13 @@ class PlaceExtractor:
             self._nlp = load_model(self._model)
             log.info("loaded spaCy model %s", self._nlp.meta.get("name"))
         return self._nlp
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The common English words (:func:`~geomap.lexicon.lexicon_of` the pipeline), read on first use."""
+        if self._lexicon is None:
+            self._lexicon = lexicon_of(self.nlp)
+        return self._lexicon
 
     def extract(self, text: str) -> list[Mention]:
         """Return the toponyms of one text, in text order."""
@@ -232,11 +247,38 @@ class PlaceExtractor:
             else:
                 value = 1.0
             if match.origin >= MatchOrigin.SPELLING:
-                value *= 0.6
+                value *= _SPELLING_ONLY  # a guess: enough only with a cue ("Hartmann" is a surname)
             elif match.origin >= MatchOrigin.ALTERNATE:
                 value *= 0.85
             best = max(best, value)
         return best
+
+    def _exact_kinds_uncached(self, name: str) -> frozenset[PlaceKind]:
+        """The kinds of the places that bear ``name`` exactly (no spelling key, no fuzzy match)."""
+        return frozenset(m.place.kind for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
+    def _unfounded(self, span: Span, taken: list[bool]) -> bool:
+        """A one-word place entity of the model that no context supports and whose gazetteer
+        evidence is weak: no place bears the name exactly ("Hartmann said"), or it is an acronym
+        of no country or region ("the MoD" is a town's alternate name)."""
+        if len(span) != 1 or _has_cue(span.doc, span, taken):
+            return False
+        name = self._lookup_name(span.text)[0]
+        kinds = self._exact_kinds(name)
+        if not kinds:
+            return True
+        if _acronym(span[0].text):
+            return not kinds & _ACRONYM_KINDS and self._strength(name) < _STRONG
+        return False
+
+    def _own_name(self, name: str) -> bool:
+        """Whether some place bears ``name`` as its own name or a curated alias."""
+        return any(m.origin <= MatchOrigin.ALIAS for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
+    def _is_word(self, token: Token) -> bool:
+        """Whether a capitalised token is an English word ("Dam", "Villages") by the lexicon."""
+        lower = token.lower_
+        return lower in self.lexicon or (lower.endswith("s") and lower[:-1] in self.lexicon)
 
     def _recognise(self, doc: Doc) -> list[_Found]:
         taken = [False] * len(doc)
@@ -258,6 +300,8 @@ class PlaceExtractor:
                 parts = self._known_parts(doc, start, ent.end)
                 if not parts and self._unknown_person(doc[start:ent.end], person_words):
                     continue  # "Saakashvili" tagged GPE here, a person's surname elsewhere in the text
+                if not parts and self._unfounded(doc[start:ent.end], taken):
+                    continue
                 for s, e in parts or [(start, ent.end)]:
                     take(s, e, ent.label_)
         # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
@@ -318,7 +362,12 @@ class PlaceExtractor:
         where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
         words: set[str] = set()
         for ent in ents:
-            if ent.label_ != "PERSON" or len(ent) < 2 or _in_headline(ent) or self._strength(ent.text) >= _STRONG:
+            if ent.label_ != "PERSON" or len(ent) < 2:
+                continue
+            if ent.start > 0 and ent.doc[ent.start - 1].lower_.rstrip(".") in _TITLES:  # "Lt. Paul Henderson"
+                words.update(t.lower_ for t in ent if t.is_alpha)
+                continue
+            if _in_headline(ent) or self._strength(ent.text) >= _STRONG:
                 continue
             alpha = [t for t in ent if t.is_alpha]
             if any(self._strength(t.text) < _STRONG for t in alpha):
@@ -362,6 +411,9 @@ class PlaceExtractor:
         strength = self._strength(span.text)
         if strength == 0.0:
             return False
+        if len(span) == 1 and _acronym(first.text) and not _in_headline(span) and strength < 1.0 \
+                and not self._exact_kinds(first.text) & _ACRONYM_KINDS:
+            return False  # "BA", "OS", "SWAT": an acronym, unless a country's or region's code
         doc = span.doc
         label = entity_of[first.i].label_ if first.i in entity_of else None
         if _has_cue(doc, span, taken):
@@ -370,8 +422,17 @@ class PlaceExtractor:
             threshold = _STRONG
         else:
             threshold = _ENOUGH
-        if len(span) == 1 and first.pos_ != "PROPN" and not first.is_upper:
-            threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
+        if len(span) == 1 and not first.is_upper:
+            if first.pos_ != "PROPN":
+                threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
+            elif self._is_word(first):  # "Dam", "Hit" in a headline: an English word first
+                headline = _in_headline(span)  # where every word is capitalised, cues included
+                if (headline or threshold != _CUED) and not self._own_name(span.text):
+                    return False  # "Free" (Free State), "Dam" (Dome): a word, and only a place's alternate name
+                if threshold == _CUED:
+                    threshold = _ENOUGH  # "retook Hit"
+                else:  # a large place's own name
+                    threshold = max(threshold, 1.0 if headline else _LEXICON_WORD)
         return strength >= threshold
 
     # -- qualifiers ----------------------------------------------------------------------------
@@ -574,6 +635,11 @@ def _headline_line(words: _Words, start: int, end: int) -> bool:
     if not content or len(content) > 16 or words.texts[end - 1] in {".", "?", "!"} and len(content) > 12:
         return False
     return sum(1 for text in content if text[0].isupper()) >= 0.75 * len(content)
+
+
+def _acronym(text: str) -> bool:
+    """Two to four capital letters ("BA", "SWAT"); "MoD" has a capital after the first letter too."""
+    return 2 <= len(text) <= 4 and text.isalpha() and (text.isupper() or not text[1:].islower())
 
 
 def _sentence_initial(token: Token) -> bool:
