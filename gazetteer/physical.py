@@ -35,13 +35,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 
 from .errors import GazetteerBuildError, GazetteerDataError
+from .model import PlaceKind
 from .normalize import normalize_name
+from .sources import data_file
+from .store import MatchOrigin
+from .writer import Builder
+
+log = logging.getLogger(__name__)
 
 __all__ = ["PhysicalFeature", "FEATURE_CODES", "parse_table", "curated_features", "marine_features",
            "add_physical", "DATA_FILES"]
@@ -185,14 +191,10 @@ def parse_table(text: str, origin: str = "physical.tsv") -> list[PhysicalFeature
     return features
 
 
-def _data_file(name: str):
-    return resources.files("gazetteer") / "data" / name
-
-
 def curated_features() -> list[PhysicalFeature]:
     """The features of the committed ``data/physical.tsv``."""
     try:
-        text = _data_file("physical.tsv").read_text("utf-8")
+        text = data_file("physical.tsv").read_text("utf-8")
     except OSError as exc:
         raise GazetteerBuildError(f"gazetteer data file physical.tsv is missing ({exc}): reinstall geomap") from exc
     return parse_table(text)
@@ -201,7 +203,7 @@ def curated_features() -> list[PhysicalFeature]:
 def marine_features() -> Iterator[PhysicalFeature]:
     """The Natural Earth marine polygons of the committed ``data/marine.geojson.gz``."""
     try:
-        with _data_file("marine.geojson.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        with data_file("marine.geojson.gz").open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
             collection = json.load(handle)
     except (OSError, ValueError) as exc:
         raise GazetteerBuildError(
@@ -219,17 +221,10 @@ def marine_features() -> Iterator[PhysicalFeature]:
         )
 
 
-def add_physical(builder) -> dict[str, int]:
-    """Add the marine and curated features to a gazetteer build as :attr:`PlaceKind.PHYSICAL`
-    places; ``builder`` is the build's accumulator (``add_place``, ``add_name``, ``add_shape``).
-
-    A feature's display name is its canonical name and its other names are curated aliases.
-    Returns the number of features added from each file.
-    """
+def add_physical(builder: Builder) -> None:
+    """The build step that adds the marine and curated features as :attr:`PlaceKind.PHYSICAL`
+    places: a feature's display name is its canonical name, its other names curated aliases."""
     from shapely.geometry import shape
-
-    from .model import PlaceKind
-    from .store import MatchOrigin
 
     counts = {"marine": 0, "curated": 0}
     for group, features in (("marine", marine_features()), ("curated", curated_features())):
@@ -245,4 +240,4 @@ def add_physical(builder) -> dict[str, int]:
             for name in feature.names[1:]:
                 builder.add_name(pk, name, MatchOrigin.ALIAS)
             counts[group] += 1
-    return counts
+    log.info("physical features: %d marine, %d curated", counts["marine"], counts["curated"])

@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 from .errors import GazetteerCorrupt, GazetteerNotFound, UnknownPlaceError
 from .model import Place, PlaceKind
 from .normalize import normalize_name
+from .translit import spelling_key
 
 __all__ = ["Gazetteer", "NameMatch", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
 
@@ -450,8 +451,6 @@ class Gazetteer:
         if found:
             return tuple(found)
         if spelling:
-            from .translit import spelling_key
-
             skey = spelling_key(name)
             if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
                 rows = self._conn.execute(

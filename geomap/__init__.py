@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 from gazetteer import Place, PlaceKind, Resolution, ResolverOptions
 
-from .errors import DecisionError, GeomapError, InputError, ModelError, OutputError
+from .errors import DecisionError, GeomapError, InputError, ModelError, OutputError, SpanError
 from .io import SourceDocument
 from .model import Document, Excerpt, MappedPlace, Mention, PlaceMention, group_places
 from .pipeline import Pipeline
+from .spans import Span, SpanLike
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -47,6 +48,8 @@ __all__ = [
     "Resolution",
     "ResolverOptions",
     "SourceDocument",
+    "Span",
+    "SpanError",
     "__version__",
     "default_pipeline",
     "group_places",
@@ -66,16 +69,21 @@ def default_pipeline() -> Pipeline:
 
 
 def parse(text: str, *, id: str = "document", title: str | None = None,
-          metadata: Mapping[str, str] | None = None, pipeline: Pipeline | None = None) -> Document:
-    """Find and resolve the places of ``text``.
+          metadata: Mapping[str, str] | None = None, pipeline: Pipeline | None = None,
+          spans: Iterable[SpanLike] | None = None) -> Document:
+    """Find and resolve the places of ``text``; or, given ``spans`` (``(start, end)`` str
+    offsets marked by another recogniser or an annotation tool), resolve exactly those.
 
     Examples
     --------
     >>> doc = parse("Shelling hit Kharkiv and the Kherson region.")   # doctest: +SKIP
     >>> [(m.mention.surface, m.place.kind.value) for m in doc.mentions]   # doctest: +SKIP
     [('Kharkiv', 'city'), ('Kherson region', 'admin1')]
+    >>> doc = parse("Shelling hit the Kherson region.", spans=[(17, 24)])   # doctest: +SKIP
+    >>> [(m.mention.surface, m.place.kind.value) for m in doc.mentions]   # doctest: +SKIP
+    [('Kherson', 'admin1')]
     """
-    return (pipeline or default_pipeline()).parse(text, id=id, title=title, metadata=metadata)
+    return (pipeline or default_pipeline()).parse(text, id=id, title=title, metadata=metadata, spans=spans)
 
 
 def render(documents: Iterable[Document] | Document, *, pipeline: Pipeline | None = None, **options) -> folium.Map:

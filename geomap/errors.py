@@ -7,7 +7,7 @@ and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["GeomapError", "InputError", "OutputError", "ModelError", "DecisionError"]
+__all__ = ["GeomapError", "InputError", "OutputError", "ModelError", "DecisionError", "SpanError"]
 
 
 class GeomapError(Exception):
@@ -31,3 +31,7 @@ class ModelError(GeomapError, RuntimeError):
 
 class DecisionError(GeomapError, ValueError):
     """A review decisions file is invalid (names the file and line)."""
+
+
+class SpanError(InputError):
+    """Spans given to resolve (instead of found) are invalid: names the document, the span and the fix."""

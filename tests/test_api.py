@@ -8,7 +8,7 @@ def test_geomap_public_api_is_pinned():
     assert sorted(geomap.__all__) == sorted([
         "DecisionError", "Document", "Excerpt", "GeomapError", "InputError", "MappedPlace", "Mention",
         "ModelError", "OutputError", "Pipeline", "Place", "PlaceKind", "PlaceMention", "Resolution",
-        "ResolverOptions", "SourceDocument", "__version__", "default_pipeline", "group_places", "parse",
+        "ResolverOptions", "SourceDocument", "Span", "SpanError", "__version__", "default_pipeline", "group_places", "parse",
         "render",
     ])
     for name in geomap.__all__:

@@ -3,7 +3,7 @@ once under concurrency, outputs are replaced only in full, inputs that are not t
 longer than the model accepts are handled.
 
 The embedded build reads 200,000 GeoNames places; here a tiny stand-in (the same
-``gazetteer.build._build`` machinery, a one-town overlay) replaces the source-reading part, so
+``gazetteer.writer.write_database`` machinery, a one-town overlay) replaces the source-reading part, so
 that every test exercises the real ``open_default``: its checks, lock, temporary file and
 rename.
 """
@@ -24,7 +24,10 @@ import pytest
 import trafilatura  # noqa: F401 - imported here: urllib3 probes IPv6 with a socket on first import
 
 import gazetteer.build as gbuild
+import gazetteer.files as gfiles
 from gazetteer import Gazetteer, GazetteerBuildError, GazetteerCorrupt
+from gazetteer.steps import add_overlay
+from gazetteer.writer import write_database
 from geomap.cli import main
 from geomap.errors import InputError, OutputError
 from geomap.io import check_output, read_inputs, write_atomic
@@ -39,6 +42,8 @@ _WORKER = textwrap.dedent("""
     import json, os, sys, time
     from pathlib import Path
     import gazetteer.build as b
+    from gazetteer.steps import add_overlay
+    from gazetteer.writer import write_database
 
     target, ready_dir, log_path, pause, hang = sys.argv[1:6]
     records = {"places": [{"id": "t:testville", "name": "Testville", "kind": "city",
@@ -48,12 +53,12 @@ _WORKER = textwrap.dedent("""
         with open(log_path, "a") as log:
             log.write(f"{os.getpid()}\\n")
         def fill(builder):
-            b._add_overlay(builder, records, origin="test")
+            add_overlay(builder, records, origin="test")
             time.sleep(float(pause))
             if hang == "1":
                 Path(ready_dir, "building").write_text("")
                 time.sleep(600)
-        return b._build(Path(path), fill, {"fingerprint": fingerprint, "kind": "embedded"}, progress)
+        return write_database(Path(path), fill, {"fingerprint": fingerprint, "kind": "embedded"}, progress)
 
     b.build_embedded = tiny_build
     Path(ready_dir, f"ready-{os.getpid()}").write_text("")
@@ -72,7 +77,7 @@ def builds(monkeypatch):
 
     def tiny_build(path, *, progress=None, fingerprint=None):
         calls.append(Path(path))
-        return gbuild._build(Path(path), lambda builder: gbuild._add_overlay(builder, TINY, origin="test"),
+        return write_database(Path(path), lambda builder: add_overlay(builder, TINY, origin="test"),
                              {"fingerprint": fingerprint or gbuild.embedded_fingerprint(), "kind": "embedded"},
                              progress)
 
@@ -160,8 +165,8 @@ def test_a_database_built_elsewhere_is_checked_once(tmp_path, builds, monkeypatc
     stamp = target.with_name(target.name + ".verified")
     stamp.unlink()  # as if copied from another machine, or built by an older geomap
     checks = []
-    real_check = gbuild._quick_check
-    monkeypatch.setattr(gbuild, "_quick_check", lambda path: checks.append(path) or real_check(path))
+    real_check = gfiles.quick_check
+    monkeypatch.setattr(gfiles, "quick_check", lambda path: checks.append(path) or real_check(path))
     gbuild.open_default(target).close()
     assert stamp.exists() and checks == [target]
     gbuild.open_default(target).close()

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from gazetteer import Gazetteer, GazetteerBuildError, GazetteerDataError, MatchOrigin, PlaceKind, Resolver, Toponym
-from gazetteer.geonames import find_files, import_geonames, kind_of_feature
+from gazetteer.geonames import import_geonames
+from gazetteer.geonames_files import find_files, kind_of_feature
 from geomap.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "geonames"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "geonames"
 
 
 @pytest.fixture(scope="module")
