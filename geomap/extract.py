@@ -380,9 +380,18 @@ class PlaceExtractor:
                 taken[i] = True
             found.append(_Found(start, end, label))
 
+        runs = list(_proper_runs(words))
+        # 0. "X of Y" names the model splits ("the Bay of"/LOC, "Bengal"/GPE): "Sea of Azov" is not Azov.
+        for start, end in runs:
+            for s, e in _subspans(start, end):
+                if "of" in words.lowers[s + 1:e - 1] and not any(taken[s:e]) \
+                        and self._strength(words.text(s, e)) >= _ENOUGH \
+                        and not self._embedded_or_personal(doc[s:e], entity_of, person_words):
+                    take(s, e, next((entity_of[i].label_ for i in range(s, e) if i in entity_of
+                                     and entity_of[i].label_ in _PLACE_LABELS), "GAZETTEER"))
         # 1. The statistical model's places.
         for ent in ents:
-            if ent.label_ in _PLACE_LABELS:
+            if ent.label_ in _PLACE_LABELS and not any(taken[ent.start:ent.end]):
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 parts = self._known_parts(doc, start, ent.end)
                 if not parts and self._unknown_person(doc[start:ent.end], person_words):
@@ -398,7 +407,6 @@ class PlaceExtractor:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 if not any(taken[start:ent.end]) and self._accept(doc[start:ent.end], entity_of, person_words, taken):
                     take(start, ent.end, "GAZETTEER")
-        runs = list(_proper_runs(words))
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if not any(taken[s:e]) and self._accept(doc[s:e], entity_of, person_words, taken):
@@ -697,7 +705,7 @@ def _proper_runs(words: _Words) -> Iterator[tuple[int, int]]:
 
 
 # Lower-case tokens that may sit inside a name: "Stratford-upon-Avon", "Luhansk People’s Republic".
-_RUN_JOINERS = frozenset({"de", "del", "upon", "on", "-", "'s", "’s"})
+_RUN_JOINERS = frozenset({"de", "del", "upon", "on", "of", "-", "'s", "’s"})
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
 
 
