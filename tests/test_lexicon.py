@@ -12,9 +12,10 @@ def test_the_lexicon_is_read_from_the_pipelines_lemmatizer_index(tmp_path):
 
     lookups = Lookups()
     lookups.add_table("lemma_index", {"noun": ["dam", "police", "ice-cream"], "verb": ["hit"]})
+    (tmp_path / "lemmatizer" / "lookups").mkdir(parents=True)
     lookups.to_disk(tmp_path / "lemmatizer" / "lookups")
     words = lexicon_of(SimpleNamespace(path=tmp_path))
-    assert {"dam", "police", "hit"} <= {w for w in ("dam", "police", "hit") if w in words}
+    assert all(w in words for w in ("dam", "police", "hit"))
     assert "kherson" not in words and "ice-cream" not in words and len(words) == 3
 
 

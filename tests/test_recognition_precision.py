@@ -1,7 +1,8 @@
 """Recognition precision with the real model and gazetteer: a surname, an acronym or an English
 word that only a weak gazetteer match (a spelling key, a town's alternate name) connects to a
 place is not a place; the same words with real evidence still are. Sentences written for these
-tests; each failed before the evidence rules and physical features (checked with the code of 50af19d)."""
+tests. The weak-match sentences and the "X of Y" names failed with the code before these rules
+(commit 50af19d); the others guard against rules that would go too far."""
 
 from __future__ import annotations
 
