@@ -346,14 +346,15 @@ class PlaceExtractor:
 
     def _unfounded(self, span: Span, taken: list[bool]) -> bool:
         """A one-word place entity of the model that no context supports and whose gazetteer
-        evidence is weak: no place bears the name exactly ("Hartmann said"), or it is an acronym
-        of no country or region ("the MoD" is a town's alternate name)."""
+        evidence is weak: a ``GPE`` that no place bears exactly ("Hartmann said"; a ``LOC`` such as
+        "Scandinavia" is kept), or an acronym of no country or region ("the MoD" is a town's
+        alternate name)."""
         if len(span) != 1 or _has_cue(span.doc, span, taken):
             return False
         name = self._lookup_name(span.text)[0]
         kinds = self._exact_kinds(name)
         if not kinds:
-            return True
+            return span[0].ent_type_ == "GPE"
         if _acronym(span[0].text):
             return not kinds & _ACRONYM_KINDS and self._strength(name) < _STRONG
         return False
@@ -520,7 +521,8 @@ class PlaceExtractor:
         if len(span) == 1 and not first.is_upper:
             if first.pos_ != "PROPN":
                 threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
-            elif self._is_word(first):  # "Dam", "Hit" in a headline: an English word first
+            elif self._is_word(first) and first.lower_ not in _named_mid_sentence(span.doc):
+                # "Dam", "Hit" in a headline: an English word, capitalised only where every word may be
                 headline = _in_headline(span)  # where every word is capitalised, cues included
                 if (headline or threshold != _CUED) and not self._own_name(span.text):
                     return False  # "Free" (Free State), "Dam" (Dome): a word, and only a place's alternate name
@@ -716,6 +718,28 @@ def _capitalised(token: Token) -> bool:
     if _ABBREVIATION.fullmatch(text):
         return True
     return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
+
+
+_MID_SENTENCE_KEY = "geomap.mid_sentence"
+
+
+def _named_mid_sentence(doc: Doc) -> frozenset[str]:
+    """The lower-cased words that the document capitalises somewhere inside a sentence and
+    outside a headline (and a date), and never writes in lower case: there the capital letter
+    says "name" ("Hope lies on the Kenai Peninsula"; not "Alexandria Police" in a text that also
+    says "police said"). Worked out once per ``Doc`` (kept in ``doc.user_data``)."""
+    named = doc.user_data.get(_MID_SENTENCE_KEY)
+    if named is None:
+        words = _words(doc)
+        lower = {text for text, low in zip(words.texts, words.lowers) if text == low}
+        named = frozenset(
+            words.lowers[i] for i in range(len(doc))
+            if words.capitalised[i] and not words.texts[i].isupper() and words.lowers[i] not in lower
+            and doc[i].ent_type_ not in _NEVER
+            and not _sentence_initial(doc[i]) and not _in_headline(doc[i:i + 1])
+        )
+        doc.user_data[_MID_SENTENCE_KEY] = named
+    return named
 
 
 _HEADLINE_KEY = "geomap.headline"
