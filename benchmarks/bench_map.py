@@ -11,7 +11,7 @@ The scale benchmark makes ``--places`` distinct made-up places named in ``--arti
 (the default page with CDN links and tiles; the self-contained page with the country-outline
 base layer from the embedded gazetteer) it times
 
-- *build and save*: :func:`geomap.render`, :func:`geomap.renderer.page_html` and writing the file;
+- *build and save*: :func:`geomap.render`, :func:`geomap.outputs.map.page_html` and writing the file;
 - *open*: headless Chromium (Playwright driving ``/usr/bin/chromium`` or ``$GEOMAP_CHROMIUM``)
   loading the file until the map runtime has drawn every layer (``data-geomap-ready``), with the
   network blocked (CDN files are answered from ``geomap/assets``, tiles are not fetched);
@@ -78,8 +78,8 @@ def _open_times(paths: list[Path], repeat: int) -> list[list[float]]:
     """Seconds from navigation until the map is drawn, ``repeat`` times per page (a fresh page each)."""
     from playwright.sync_api import sync_playwright
 
-    from geomap.offline import cdn_files
-    from geomap.screenshot import find_chromium
+    from geomap.outputs.offline import cdn_files
+    from geomap.outputs.screenshot import find_chromium
 
     table = cdn_files()
 
@@ -119,7 +119,7 @@ def _open_times(paths: list[Path], repeat: int) -> list[list[float]]:
 
 def scale(n_places: int, n_articles: int, repeat: int) -> None:
     from gazetteer import open_default
-    from geomap.renderer import page_html, render
+    from geomap.outputs.map import page_html, render
 
     documents = synthetic_documents(n_places, n_articles)
     gazetteer = open_default()

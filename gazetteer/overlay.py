@@ -64,6 +64,7 @@ __all__ = [
     "parse_overlay",
     "curated_overlay",
     "apply_overlay",
+    "apply_overlay_to_file",
     "with_overlay",
 ]
 
@@ -606,6 +607,30 @@ def apply_overlay(conn: sqlite3.Connection, overlay: Overlay, *, strict: bool = 
         log.info("%s: %d entries skipped, their places are not in this gazetteer", overlay.origin, skipped)
     return OverlayReport(places=places, aliases=aliases, suppressed_places=dropped, suppressed_names=names,
                          skipped=skipped)
+
+
+def apply_overlay_to_file(path: str | os.PathLike[str], overlay: Overlay) -> OverlayReport:
+    """Apply a user overlay to the gazetteer database at ``path`` itself, and record it in the
+    database's ``meta`` table (``source.user_overlay``, shown by ``geomap gazetteer info``).
+
+    This changes the file (``geomap gazetteer build --geonames DIR --gazetteer-overlay FILE``
+    does it to the database it has just imported); :func:`with_overlay` leaves a gazetteer
+    alone and overlays a copy.
+
+    Raises
+    ------
+    GazetteerDataError
+        An entry names a place the gazetteer does not have.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            applied = apply_overlay(conn, overlay)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('source.user_overlay', ?)",
+                         (f"{overlay.origin} (sha256 {overlay.digest[:12]})",))
+    finally:
+        conn.close()
+    return applied
 
 
 def with_overlay(gazetteer: Gazetteer, overlay_path: str | os.PathLike[str],

@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING
 
 from gazetteer import Place, PlaceKind, Resolution, ResolverOptions
 
+from ._version import __version__
 from .errors import DecisionError, GeomapError, InputError, ModelError, OutputError, SpanError
-from .io import SourceDocument
-from .model import Document, Excerpt, MappedPlace, Mention, PlaceMention, group_places
+from .model import Document, Excerpt, MappedPlace, Mention, PlaceMention, SourceDocument, group_places
+from .outputs.map import render as _render
 from .pipeline import Pipeline
 from .spans import Span, SpanLike
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DecisionError",
@@ -87,9 +86,7 @@ def parse(text: str, *, id: str = "document", title: str | None = None,
 
 
 def render(documents: Iterable[Document] | Document, *, pipeline: Pipeline | None = None, **options) -> folium.Map:
-    """Draw documents on a folium map (see :func:`geomap.renderer.render` for the options)."""
-    from .renderer import render as _render
-
+    """Draw documents on a folium map (see :func:`geomap.outputs.map.render` for the options)."""
     docs = [documents] if isinstance(documents, Document) else list(documents)
     gazetteer = (pipeline or default_pipeline()).gazetteer
     return _render(docs, gazetteer=gazetteer, **options)

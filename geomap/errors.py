@@ -7,7 +7,8 @@ and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["GeomapError", "InputError", "OutputError", "ModelError", "DecisionError", "SpanError"]
+__all__ = ["GeomapError", "InputError", "NoDocuments", "GoldFormatError", "OutputError", "ModelError",
+           "DecisionError", "SpanError", "MissingAssetError", "ScreenshotError", "ChromiumNotFound", "OnlineError"]
 
 
 class GeomapError(Exception):
@@ -16,6 +17,30 @@ class GeomapError(Exception):
 
 class InputError(GeomapError, ValueError):
     """An input cannot be read: missing, empty, binary, badly encoded or malformed."""
+
+
+class NoDocuments(InputError):
+    """The inputs were read but hold no document at all (every input empty, or every one failed)."""
+
+
+class GoldFormatError(InputError):
+    """A gold file line that is not a valid gold document (``geomap eval``).
+
+    Parameters
+    ----------
+    path : str
+        The gold file.
+    line : int
+        The 1-based line number.
+    message : str
+        What is wrong.
+    """
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        super().__init__(f"{path}:{line}: {message}")
 
 
 class OutputError(GeomapError, OSError):
@@ -35,3 +60,30 @@ class DecisionError(GeomapError, ValueError):
 
 class SpanError(InputError):
     """Spans given to resolve (instead of found) are invalid: names the document, the span and the fix."""
+
+
+class MissingAssetError(GeomapError, RuntimeError, LookupError):
+    """A page needs a remote script or stylesheet (or a stylesheet needs a
+    font/image) that is not vendored in ``geomap/assets``.  ``url`` is the
+    reference that could not be resolved."""
+
+    def __init__(self, url: str, where: str = "") -> None:
+        self.url = url
+        self.where = where
+        msg = f"not vendored in geomap/assets: {url}"
+        if where:
+            msg += f" ({where})"
+        msg += "; add it to scripts/vendor_assets.py and re-run it"
+        super().__init__(msg)
+
+
+class ScreenshotError(GeomapError, RuntimeError):
+    """Chromium could not take the picture."""
+
+
+class ChromiumNotFound(ScreenshotError, FileNotFoundError):
+    """No Chromium or Chrome executable was found."""
+
+
+class OnlineError(GeomapError, ConnectionError):
+    """The online geocoder cannot be set up or used (bad URL, user agent, unusable service)."""

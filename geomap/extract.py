@@ -31,7 +31,7 @@ from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 from .errors import ModelError
 from .lexicon import Lexicon, lexicon_of
 from .model import Mention
-from .spans import Span, SpanLike, check_spans, trimmed
+from .spans import Span, SpanLike, Taken, check_spans, demonym_place, doc_cut_at, trimmed
 from .text import sentence_around, sentence_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -218,28 +218,39 @@ class PlaceExtractor:
         """
         return next(self.extract_at_many([(text, spans)]))
 
-    def extract_at_many(self, items: Iterable[tuple[str, Iterable[SpanLike]]], *, batch_size: int = BATCH_SIZE,
-                        batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
+    def extract_at_many(self, items: Iterable[tuple[str, Iterable[SpanLike]]], *, context: bool = False,
+                        batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
         """Like :meth:`extract_at` for many ``(text, spans)`` pairs, streamed through
         ``nlp.pipe`` in batches as :meth:`extract_many` makes them. Errors name a text by its
-        0-based index."""
+        0-based index. With ``context``, see :meth:`mentions_at`."""
         checked = ((text, check_spans(f"#{i}", text, spans)) for i, (text, spans) in enumerate(items))
         for batch in _batches(checked, batch_size, batch_chars, size_of=lambda item: len(item[0])):
-            docs = (self._doc_cut_at(text, spans) for text, spans in batch)
+            docs = (doc_cut_at(self.nlp, text, spans) for text, spans in batch)
             for (_, spans), doc in zip(batch, self.nlp.pipe(docs, batch_size=len(batch))):
-                yield self.mentions_at(doc, spans)
+                yield self.mentions_at(doc, spans, context=context)
 
-    def mentions_at(self, doc: Doc, spans: Sequence[Span]) -> list[Mention]:
+    def mentions_at(self, doc: Doc, spans: Sequence[Span], *, context: bool = False) -> list[Mention]:
         """The mentions at checked spans (:func:`~geomap.spans.check_spans`) of a processed
         ``Doc`` whose tokens begin and end where each span's words do (see
-        :meth:`extract_at_many`)."""
+        :meth:`extract_at_many`).
+
+        With ``context``, the places the extractor finds off the spans come too, in text order
+        with their own labels (the given ones are labelled :data:`GIVEN`): a resolver that
+        weighs each name against the others of the document then sees them all, and they name
+        containers ("Victoria, Kansas" when only "Victoria" is given).
+        """
         text = _words(doc).whole()
         bounds = sentence_bounds(text)
         # The document-wide readings see each mention as the extractor would have found it
         # (from its first word after "the" to any qualifier after it), then it gets its span back.
-        seen = _in_context(text, [self._given(doc, text, span, bounds) for span in spans])
-        return [replace(m, start=span.start, end=span.end, surface=text[span.start:span.end])
-                for m, span in zip(seen, spans)]
+        given = [self._given(doc, text, span, bounds) for span in spans]
+        found = self._found(doc, text, bounds) if context else []
+        taken = Taken((min(m.start, s.start), max(m.end, s.end)) for m, s in zip(given, spans))
+        found = [m for m in found if not taken.overlaps(m.start, m.end)]
+        pairs = sorted([*zip(given, spans), *((m, None) for m in found)], key=lambda pair: pair[0].start)
+        seen = _in_context(text, [m for m, _ in pairs])
+        return [m if span is None else replace(m, start=span.start, end=span.end, surface=text[span.start:span.end])
+                for m, (_, span) in zip(seen, pairs)]
 
     def _given(self, doc: Doc, text: str, span: Span, bounds: list[tuple[int, int]]) -> Mention:
         surface = text[span.start:span.end]
@@ -247,7 +258,7 @@ class PlaceExtractor:
                        sentence=sentence_around(bounds, span.start, span.end))
         words = trimmed(text, span)
         tokens = doc.char_span(*words) if words else None
-        if tokens is None:  # only white space (a Doc from _doc_cut_at aligns every other span)
+        if tokens is None:  # only white space (a Doc from doc_cut_at aligns every other span)
             return bare
         start = tokens.start + (1 if len(tokens) > 1 and tokens[0].lower_ == "the" else 0)
         reading = self._reading(doc, start, tokens.end, given=True)
@@ -255,38 +266,22 @@ class PlaceExtractor:
             return bare
         first, last = doc[start], doc[reading.end - 1]
         end_char = max(last.idx + len(last.text), span.end)
-        return replace(bare, start=first.idx, end=end_char, surface=text[first.idx:end_char], name=reading.name,
-                       hint=reading.hint, qualifier=reading.qualifier)
-
-    def _doc_cut_at(self, text: str, spans: Sequence[Span]) -> Doc:
-        """The text's tokens, a token split where a span's words (white space trimmed) begin or
-        end inside it ("Kherson" in "Kherson-based" when the tokenizer keeps that whole)."""
-        doc = self.nlp.make_doc(text)
-        cuts = {cut for span in spans for cut in (trimmed(text, span) or ())}
-        edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
-        if cuts <= edges:
-            return doc
-        from spacy.tokens import Doc
-
-        words: list[str] = []
-        spaces: list[bool] = []
-        for token in doc:
-            inside = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
-            pieces = [token.text[a:b] for a, b in zip([0, *inside], [*inside, len(token.text)])]
-            words.extend(pieces)
-            spaces.extend([False] * (len(pieces) - 1) + [bool(token.whitespace_)])
-        return Doc(doc.vocab, words=words, spaces=spaces)
+        nation = demonym_place(self.gazetteer, reading.name)  # "Russian" given: Russia
+        return replace(bare, start=first.idx, end=end_char, surface=text[first.idx:end_char],
+                       name=nation.name if nation else reading.name, hint=nation.kind if nation else reading.hint,
+                       qualifier=reading.qualifier)
 
     # -- recognition ------------------------------------------------------------------------
 
     def mentions(self, doc: Doc) -> list[Mention]:
         """Return the toponyms of a processed spaCy ``Doc``."""
-        found = self._recognise(doc)
         text = _words(doc).whole()  # doc.text builds a Token for every word on every access
-        bounds = sentence_bounds(text)
-        mentions = [self._mention(doc, f, bounds) for f in found]
-        mentions = [m for m in mentions if m is not None and self._plausible(m)]
-        return _in_context(text, mentions)
+        return _in_context(text, self._found(doc, text, sentence_bounds(text)))
+
+    def _found(self, doc: Doc, text: str, bounds: list[tuple[int, int]]) -> list[Mention]:
+        """The toponyms recognised, each read on its own (before :func:`_in_context`)."""
+        mentions = [self._mention(doc, f, bounds) for f in self._recognise(doc)]
+        return [m for m in mentions if m is not None and self._plausible(m)]
 
     def _plausible(self, mention: Mention) -> bool:
         """Drop nationality words and bare compass words that the model tagged as places."""

@@ -1,5 +1,5 @@
-"""geomap's domain objects: mentions found in a text, the documents that hold them, and the
-places of a map with their excerpts.
+"""geomap's domain objects: the documents read (the pipeline's input), the mentions found in a
+text, the documents that hold them, and the places of a map with their excerpts.
 
 All are frozen dataclasses. A :class:`PlaceMention` whose resolution has no place is an
 explicitly unresolved toponym: it stays in every output, with null coordinates.
@@ -13,9 +13,40 @@ from types import MappingProxyType
 
 from gazetteer import Place, PlaceKind, Resolution
 
-__all__ = ["Mention", "PlaceMention", "Document", "Excerpt", "MappedPlace", "group_places"]
+__all__ = ["METADATA_KEYS", "SourceDocument", "UnreadableDocument", "Item", "Mention", "PlaceMention", "Document", "Excerpt",
+           "MappedPlace", "group_places"]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+#: The metadata keys carried from JSONL records, pages and feeds.
+METADATA_KEYS = ("date", "url", "site", "author", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """A document to process: its id, text and metadata.
+
+    ``metadata`` holds strings under the keys ``date`` (ISO 8601: ``2024-03-05`` or
+    ``2024-03-05T06:30:00+02:00``), ``url`` (the article's canonical address), ``site`` (the
+    publication), ``author`` and ``source``, each only when known.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableDocument:
+    """A document of a corpus that could not be read (a malformed JSON line, an undecodable
+    file in a directory): it flows through a run like a document and comes out as a failure.
+    """
+
+    id: str
+    error: str
+
+
+Item = SourceDocument | UnreadableDocument
 
 
 @dataclass(frozen=True, slots=True)

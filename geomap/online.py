@@ -36,8 +36,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazetteer import Candidate, Place, PlaceKind, Resolution, normalize_name
+from gazetteer.files import default_cache_dir
 
-from .errors import GeomapError
+from ._version import __version__
+from .errors import OnlineError
 from .model import Document, PlaceMention
 
 __all__ = [
@@ -70,10 +72,6 @@ REASON = "online: nominatim"
 _CACHE_SCHEMA = "1"
 # Names that are not worth a request: too short, too long, or without a letter.
 _MIN_NAME, _MAX_NAME = 2, 120
-
-
-class OnlineError(GeomapError, ConnectionError):
-    """The online geocoder cannot be set up or used (bad URL, user agent, unusable service)."""
 
 
 @dataclass
@@ -186,8 +184,6 @@ class AnswerCache:
 
 def default_cache_path() -> Path:
     """``online-cache.sqlite`` in the gazetteer's cache directory (``$GEOMAP_CACHE_DIR``)."""
-    from gazetteer.build import default_cache_dir
-
     return default_cache_dir() / "online-cache.sqlite"
 
 
@@ -195,8 +191,6 @@ def default_cache_path() -> Path:
 
 
 def _default_user_agent() -> str:
-    from . import __version__
-
     return f"geomap/{__version__} (news-article geoparser, via geopy)"
 
 

@@ -2,31 +2,94 @@
 
 Everything heavy (the spaCy model, the gazetteer) is injected or loaded lazily on first use,
 so constructing a :class:`Pipeline` costs nothing.
+
+:func:`open_gazetteer` and :func:`open_pipeline` are the one way geomap opens a gazetteer and
+builds a pipeline: the CLI, batch workers (:class:`geomap.batch.PipelineSpec`) and the Python
+API (:func:`geomap.default_pipeline`, a :class:`Pipeline` without a gazetteer) all go through
+them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import zip_longest
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
+from gazetteer.files import check_file
+from gazetteer.overlay import with_overlay
 
 from .errors import SpanError
-from .extract import BATCH_SIZE, PlaceExtractor
-from .io import SourceDocument
-from .model import Document, Mention, PlaceMention
+from .extract import BATCH_SIZE, GIVEN, PlaceExtractor
+from .model import Document, Mention, PlaceMention, SourceDocument
 from .spans import Span, SpanLike, check_spans
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "open_gazetteer", "open_pipeline"]
 
 log = logging.getLogger(__name__)
+
+
+def open_gazetteer(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    overlay: str | os.PathLike[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    rebuild: bool = False,
+) -> Gazetteer:
+    """Open a gazetteer: the database at ``path``, else the embedded one, with an overlay laid over.
+
+    Parameters
+    ----------
+    path
+        A gazetteer database. When it exists it is checked (a cut-short or foreign file fails
+        at once) and opened as it is; when it does not, the embedded gazetteer is built there.
+        ``None``: the embedded gazetteer in the user cache (``GEOMAP_GAZETTEER`` names another
+        path), built on first use.
+    overlay
+        A YAML or CSV overlay file (places, aliases, suppressions) laid over the gazetteer in
+        a private copy; the database itself is never changed.
+    progress
+        ``progress(stage, done, total)`` while the embedded gazetteer is built.
+    rebuild
+        Build the embedded gazetteer (at ``path``, or in the cache) even when it exists.
+
+    Raises
+    ------
+    gazetteer.GazetteerError
+        The database is damaged, cannot be built, or the overlay is invalid.
+    """
+    gazetteer = None
+    if path and not rebuild:
+        path = Path(path)
+        if path.exists():
+            check_file(path)
+            gazetteer = Gazetteer(path)
+    if gazetteer is None:
+        gazetteer = open_default(path, progress=progress, rebuild=rebuild)
+    if overlay:
+        gazetteer = with_overlay(gazetteer, overlay)
+    return gazetteer
+
+
+def open_pipeline(
+    gazetteer: str | os.PathLike[str] | None = None,
+    *,
+    overlay: str | os.PathLike[str] | None = None,
+    model: str | None = None,
+    options: ResolverOptions | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Pipeline:
+    """A :class:`Pipeline` over the gazetteer :func:`open_gazetteer` opens now (the spaCy model
+    loads on first use)."""
+    return Pipeline(open_gazetteer(gazetteer, overlay=overlay, progress=progress), model=model, options=options)
 
 
 class Pipeline:
@@ -71,7 +134,7 @@ class Pipeline:
     def gazetteer(self) -> Gazetteer:
         """The gazetteer, opened (and built if need be) on first use."""
         if self._gazetteer is None:
-            self._gazetteer = open_default()
+            self._gazetteer = open_gazetteer()
         return self._gazetteer
 
     @property
@@ -101,6 +164,7 @@ class Pipeline:
         title: str | None = None,
         metadata: Mapping[str, str] | None = None,
         spans: Iterable[SpanLike] | None = None,
+        context: bool = True,
     ) -> Document:
         """Find and resolve the places of one text, or resolve the ``spans`` given.
 
@@ -108,14 +172,17 @@ class Pipeline:
         recogniser or an annotation tool) replace the places the extractor would find: one
         mention per span, with exactly its offsets (see
         :meth:`~geomap.extract.PlaceExtractor.extract_at`). Invalid spans raise
-        :class:`~geomap.errors.SpanError`.
+        :class:`~geomap.errors.SpanError`. With ``context`` (the default) the places the
+        extractor finds off the spans are resolved alongside, as the document's context for
+        the given ones ("Victoria" beside "Kansas"), and left out of the result; without it
+        the given spans are each other's only context.
         """
         source = SourceDocument(id=id, text=text, title=title,
                                 metadata=MappingProxyType(dict(metadata or {})))
-        return next(self.parse_many([source], spans=None if spans is None else [spans]))
+        return next(self.parse_many([source], spans=None if spans is None else [spans], context=context))
 
     def parse_many(self, sources: Iterable[SourceDocument], *, spans: Iterable[Iterable[SpanLike]] | None = None,
-                   batch_size: int = BATCH_SIZE, window: int = 64) -> Iterator[Document]:
+                   context: bool = True, batch_size: int = BATCH_SIZE, window: int = 64) -> Iterator[Document]:
         """Find and resolve the places of many documents, streamed, in input order.
 
         ``window`` documents at a time go through the model, in batches of at most
@@ -130,7 +197,7 @@ class Pipeline:
         that the documents and the span sequences do not pair up.
         """
         if spans is not None:
-            yield from self._parse_given(sources, spans, batch_size, window)
+            yield from self._parse_given(sources, spans, context, batch_size, window)
             return
         pending: list[SourceDocument] = []
         for source in sources:
@@ -155,17 +222,17 @@ class Pipeline:
             yield self.resolve_mentions(source, found)
 
     def _parse_given(self, sources: Iterable[SourceDocument], spans: Iterable[Iterable[SpanLike]],
-                     batch_size: int, window: int) -> Iterator[Document]:
+                     context: bool, batch_size: int, window: int) -> Iterator[Document]:
         pending: list[tuple[SourceDocument, tuple[Span, ...]]] = []
         for source, given in _paired(sources, spans):
             pending.append((source, check_spans(source.id, source.text, given)))
             if len(pending) >= window:
-                yield from self._resolve_given(pending, batch_size)
+                yield from self._resolve_given(pending, context, batch_size)
                 pending = []
         if pending:
-            yield from self._resolve_given(pending, batch_size)
+            yield from self._resolve_given(pending, context, batch_size)
 
-    def _resolve_given(self, pending: list[tuple[SourceDocument, tuple[Span, ...]]],
+    def _resolve_given(self, pending: list[tuple[SourceDocument, tuple[Span, ...]]], context: bool,
                        batch_size: int) -> Iterator[Document]:
         max_length = self.nlp.max_length
         pieces: list[tuple[int, int, str, tuple[Span, ...]]] = []  # (source index, offset, text, spans)
@@ -174,10 +241,12 @@ class Pipeline:
                 pieces.append((index, offset, chunk, local))
         mentions: list[list[Mention]] = [[] for _ in pending]
         items = ((chunk, local) for _, _, chunk, local in pieces)
-        for (index, offset, _, _), found in zip(pieces, self.extractor.extract_at_many(items, batch_size=batch_size)):
+        extracted = self.extractor.extract_at_many(items, context=context, batch_size=batch_size)
+        for (index, offset, _, _), found in zip(pieces, extracted):
             mentions[index].extend(_shift(m, offset) for m in found)
         for (source, _), found in zip(pending, mentions):
-            yield self.resolve_mentions(source, found)
+            document = self.resolve_mentions(source, found)  # the context, if any, resolved alongside
+            yield replace(document, mentions=tuple(m for m in document.mentions if m.mention.label == GIVEN))
 
     def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
         """Resolve already extracted mentions of one document."""

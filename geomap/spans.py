@@ -8,13 +8,21 @@ the places it finds itself. This module holds the span type and its validation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
+from itertools import accumulate
+from typing import TYPE_CHECKING, Union
+
+from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind
 
 from .errors import SpanError
 
-__all__ = ["Span", "SpanLike", "check_spans", "trimmed"]
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["Span", "SpanLike", "Taken", "check_spans", "demonym_place", "doc_cut_at", "trimmed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +120,62 @@ def trimmed(text: str, span: Span) -> tuple[int, int] | None:
     if lead == len(words):
         return None
     return span.start + lead, span.end - (len(words) - len(words.rstrip()))
+
+
+def doc_cut_at(nlp: Language, text: str, spans: Sequence[Span]) -> Doc:
+    """The text's tokens (``nlp.make_doc``), a token split where a span's words (white space
+    trimmed) begin or end inside it: "Kherson" in "Kherson-based" if the tokenizer kept that
+    whole. Every span's trimmed words are then whole tokens; the Doc's text is ``text``."""
+    doc = nlp.make_doc(text)
+    cuts = {cut for span in spans for cut in (trimmed(text, span) or ())}
+    edges = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
+    if cuts <= edges:
+        return doc
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    for token in doc:
+        inside = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
+        pieces = [token.text[a:b] for a, b in zip([0, *inside], [*inside, len(token.text)])]
+        words.extend(pieces)
+        spaces.extend([False] * (len(pieces) - 1) + [bool(token.whitespace_)])
+    return Doc(doc.vocab, words=words, spaces=spaces)
+
+
+class Taken:
+    """Stretches of a text already taken, asked whether a stretch overlaps any, in log time.
+
+    Examples
+    --------
+    >>> taken = Taken([(10, 20), (0, 4)])
+    >>> taken.overlaps(4, 10), taken.overlaps(19, 30), taken.overlaps(2, 3)
+    (False, True, True)
+    """
+
+    def __init__(self, stretches: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(stretches)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))  # furthest end so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` shares a character with a taken stretch."""
+        last = bisect.bisect_left(self._starts, end) - 1  # the stretches that start before ``end``
+        return last >= 0 and self._reach[last] > start
+
+
+def demonym_place(gazetteer: Gazetteer, words: str) -> Place | None:
+    """The place that a nationality word marked as a toponym stands for ("Russian": Russia; of
+    several, the most populous: "American", the United States).
+
+    ``None`` when the words are no nationality word, or also the own name of a place that is
+    no town ("Gibraltar"). The extractor never takes such words as places itself; corpora
+    such as LGL and GeoWebNews annotate them, and their spans arrive here.
+    """
+    if not gazetteer.is_demonym(words):
+        return None
+    matches = gazetteer.lookup(words, demonyms=True, spelling=False)
+    if any(m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS) and m.place.kind is not PlaceKind.CITY for m in matches):
+        return None
+    places = [m.place for m in matches if m.origin is MatchOrigin.DEMONYM]
+    return max(places, key=lambda place: place.population or 0, default=None)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Protocol
 
+from .model import UnreadableDocument
+
 __all__ = ["parse_iso", "parse_bound", "DateRange", "DateFilter", "document_day", "document_entry",
            "time_control_days", "add_time_control"]
 
@@ -160,11 +162,12 @@ class DateFilter:
     """Keep the documents whose ``metadata["date"]`` lies in a range, counting what it drops.
 
     Undated documents (or dates that are not ISO 8601) are left out when the range is active:
-    nothing shows that they belong to it.
+    nothing shows that they belong to it. An :class:`~geomap.model.UnreadableDocument` (a batch
+    run's failure) is passed on and counted as kept, so that the run reports it.
 
     Examples
     --------
-    >>> from geomap.io import SourceDocument
+    >>> from geomap.model import SourceDocument
     >>> docs = [SourceDocument("a", "x", metadata={"date": "2024-03-05"}), SourceDocument("b", "y")]
     >>> keep = DateFilter(DateRange(parse_bound("2024-03-01")))
     >>> [d.id for d in keep(docs)], keep.kept, keep.outside, keep.undated
@@ -179,7 +182,7 @@ class DateFilter:
 
     def __call__(self, documents: Iterable[_Dated]) -> Iterator[Any]:
         for doc in documents:
-            if not self.range.active:
+            if not self.range.active or isinstance(doc, UnreadableDocument):  # a failure, passed on
                 self.kept += 1
                 yield doc
                 continue
@@ -192,12 +195,18 @@ class DateFilter:
             else:
                 self.outside += 1
 
+    def dropped(self) -> str:
+        """What the range left out, in words (``"2 outside the range, 1 undated"``; ``""`` for nothing)."""
+        parts = [f"{self.outside} outside the range" if self.outside else "",
+                 f"{self.undated} undated" if self.undated else ""]
+        return ", ".join(p for p in parts if p)
+
 
 # -- on the map: article metadata and the time control ------------------------------------------
 
 
 def document_entry(doc: Any) -> dict[str, str]:
-    """The entry of a document in a map's data block (:func:`geomap.renderer.map_data`).
+    """The entry of a document in a map's data block (:func:`geomap.outputs.map.map_data`).
 
     ``id`` and, where known, ``t`` (title), ``dt`` (date, ISO 8601 as the source gives it),
     ``st`` (site) and ``u`` (the article's address; only ``http(s)://`` addresses, so that a
@@ -291,7 +300,7 @@ def add_time_control(fmap: Any, dates: Sequence[str | None]) -> bool:
     *k*-th distinct day, in date order, and switches the others off, as unticking them in the
     layer control would (undated articles show only at step 0). It drives the per-article
     layers of the map runtime (``geomapMaps[id].layers.articles``), so add it after the
-    geomap layer (:func:`geomap.renderer.render` does, for interactive maps).
+    geomap layer (:func:`geomap.outputs.map.render` does, for interactive maps).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Vendor the JavaScript/CSS/font/image assets that folium's HTML pages load
-from CDNs into ``geomap/assets/``, so ``geomap.offline.inline_html`` can make a
+from CDNs into ``geomap/assets/``, so ``geomap.outputs.offline.inline_html`` can make a
 map page that works with no network.
 
 Every asset is fetched from a package registry at the exact version folium
@@ -492,7 +492,7 @@ def render_readme(manifest: dict) -> str:
         f"These are the files that folium {manifest['folium_version']} pages load from CDNs",
         "(`folium/folium.py` `_default_js`/`_default_css`, and",
         "`folium/plugins/marker_cluster.py` `MarkerCluster.default_js/default_css`).",
-        "`geomap.offline.inline_html()` replaces each CDN `<script src>` / stylesheet",
+        "`geomap.outputs.offline.inline_html()` replaces each CDN `<script src>` / stylesheet",
         "`<link>` with the vendored file inlined (CSS `url()` references become `data:`",
         "URIs), using the CDN URL -> file map in `manifest.json`.  `manifest.json` also",
         "records, for every file, its sha256, size and path inside the package archive.",
@@ -536,7 +536,7 @@ def render_readme(manifest: dict) -> str:
         "- Glyphicons: the `@font-face` keeps only its woff2 source (eot/woff/ttf/svg are",
         "  for browsers Leaflet 1.9 does not support).",
         "",
-        "Source-map comments are stripped at inlining time (by `geomap.offline`), not",
+        "Source-map comments are stripped at inlining time (by `geomap.outputs.offline`), not",
         "here, so the vendored JS keeps the upstream bytes.",
         "",
     ]

@@ -78,7 +78,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """The Chromium to drive, or a test failure (a skip with GEOMAP_SKIP_BROWSER=1) saying why not."""
-    from geomap.screenshot import ChromiumNotFound, find_chromium
+    from geomap.outputs.screenshot import ChromiumNotFound, find_chromium
 
     skip = os.environ.get("GEOMAP_SKIP_BROWSER") == "1"
     try:
