@@ -4,13 +4,19 @@ The statistical model finds most place names but mislabels some (the small Engli
 tags Kherson and Kiev as PERSON, Mariupol and Donbass as ORG) and misses others. The
 extractor therefore:
 
-1. keeps the model's ``GPE`` and ``LOC`` entities, and ``FAC`` ones the gazetteer knows;
+0. takes "X of Y" names the gazetteer knows whole ("Sea of Azov", "Bay of Bengal"), which the
+   model often splits;
+1. keeps the model's ``GPE`` and ``LOC`` entities, and ``FAC`` ones the gazetteer knows, except
+   a one-word ``GPE`` no gazetteer place bears exactly and an acronym of no country or region,
+   without a cue ("Hartmann said", "the MoD");
 2. takes a ``PERSON``/``ORG``/``NORP`` entity as a place when its whole text is a *strong*
    gazetteer name (a country, a region, a city of 100,000 or more, a curated alias), unless it
    looks like a person (a title before it, or the same word inside a longer personal name
    elsewhere in the document);
 3. takes capitalised proper-noun runs the model left untagged when they are gazetteer names
-   of enough weight, skipping stop words and sentence-initial common words;
+   of enough weight, skipping stop words and sentence-initial common words; a match by
+   spelling key alone, an acronym, or an English word capitalised only where every word may be
+   (a headline, a sentence start: "Dam", "Man") needs more weight or a cue;
 4. reads the qualifier words around each mention ("the city of X", "X region", "X oblast",
    "the Zaporozhye and Kherson regions") into a kind hint, and "X, Y" into a container.
 """
@@ -33,6 +39,13 @@ from .lexicon import Lexicon, lexicon_of
 from .model import Mention
 from .spans import Span, SpanLike, Taken, check_spans, demonym_place, doc_cut_at, trimmed
 from .text import sentence_around, sentence_bounds
+from .tokens import acronym as _acronym
+from .tokens import capitalised as _capitalised
+from .tokens import in_headline as _in_headline
+from .tokens import proper_runs as _proper_runs
+from .tokens import sentence_initial as _sentence_initial
+from .tokens import subspans as _subspans
+from .tokens import words_of as _words
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -643,78 +656,6 @@ def _hint_for(word: str) -> PlaceKind:
     return PlaceKind.ADMIN1
 
 
-class _Words:
-    """The text and the capitalisation of a ``Doc``'s tokens, read once as plain lists
-    (every ``doc[i]`` builds a new spaCy ``Token``; the extractor asks about each token often)."""
-
-    __slots__ = ("texts", "spaces", "lowers", "stop", "capitalised")
-
-    def __init__(self, doc: Doc) -> None:
-        self.texts: list[str] = []
-        self.spaces: list[str] = []
-        self.lowers: list[str] = []
-        self.stop: list[bool] = []
-        self.capitalised: list[bool] = []
-        for token in doc:
-            self.texts.append(token.text)
-            self.spaces.append(token.whitespace_)
-            self.lowers.append(token.lower_)
-            self.stop.append(token.is_stop)
-            self.capitalised.append(_capitalised(token))
-
-    def text(self, start: int, end: int) -> str:
-        """``doc[start:end].text``, without building the span."""
-        return self._with_spaces(start, end - 1) + self.texts[end - 1]
-
-    def whole(self) -> str:
-        """``doc.text``."""
-        return self._with_spaces(0, len(self.texts))
-
-    def _with_spaces(self, start: int, end: int) -> str:
-        return "".join([w + s for w, s in zip(self.texts[start:end], self.spaces[start:end])])
-
-
-_WORDS_KEY = "geomap.words"
-
-
-def _words(doc: Doc) -> _Words:
-    """The document's :class:`_Words`, read once (kept in ``doc.user_data``)."""
-    words = doc.user_data.get(_WORDS_KEY)
-    if words is None:
-        words = doc.user_data[_WORDS_KEY] = _Words(doc)
-    return words
-
-
-def _proper_runs(words: _Words) -> Iterator[tuple[int, int]]:
-    """Runs of capitalised tokens (allowing inner "of", "de", "upon", hyphens)."""
-    capitalised, lowers = words.capitalised, words.lowers
-    i = 0
-    n = len(capitalised)
-    while i < n:
-        if capitalised[i]:
-            j = i + 1
-            while j < n and (capitalised[j] or (lowers[j] in _RUN_JOINERS and j + 1 < n and capitalised[j + 1])):
-                j += 1
-            yield i, j
-            i = j
-        else:
-            i += 1
-
-
-# Lower-case tokens that may sit inside a name: "Stratford-upon-Avon", "Luhansk People’s Republic".
-_RUN_JOINERS = frozenset({"de", "del", "upon", "on", "of", "-", "'s", "’s"})
-_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
-
-
-def _capitalised(token: Token) -> bool:
-    text = token.text
-    if len(text) < 2 or not text[0].isupper():
-        return False
-    if _ABBREVIATION.fullmatch(text):
-        return True
-    return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
-
-
 _MID_SENTENCE_KEY = "geomap.mid_sentence"
 
 
@@ -737,54 +678,6 @@ def _named_mid_sentence(doc: Doc) -> frozenset[str]:
     return named
 
 
-_HEADLINE_KEY = "geomap.headline"
-
-
-def _in_headline(span: Span) -> bool:
-    """Whether the span sits on a short title-case line (a headline or dateline).
-
-    The line breaks and the answer for each line are worked out once per ``Doc`` (kept in
-    ``doc.user_data``), so that asking for every mention stays linear in the text's length.
-    """
-    doc = span.doc
-    state = doc.user_data.get(_HEADLINE_KEY)
-    if state is None:
-        breaks = [text.isspace() and "\n" in text for text in _words(doc).texts]
-        line_start = [0] * len(doc)  # first token of the line of token i
-        for i in range(1, len(doc)):
-            line_start[i] = i if breaks[i - 1] else line_start[i - 1]
-        line_end = [len(doc)] * (len(doc) + 1)  # first line break at or after token i
-        for i in range(len(doc) - 1, -1, -1):
-            line_end[i] = i if breaks[i] else line_end[i + 1]
-        state = doc.user_data[_HEADLINE_KEY] = (line_start, line_end, {})
-    line_start, line_end, answers = state
-    start, end = line_start[span.start], line_end[span.end]
-    answer = answers.get((start, end))
-    if answer is None:
-        answer = answers[(start, end)] = _headline_line(_words(doc), start, end)
-    return answer
-
-
-def _headline_line(words: _Words, start: int, end: int) -> bool:
-    content = [text for text, stop in zip(words.texts[start:end], words.stop[start:end])
-               if text.isalpha() and not stop]
-    if not content or len(content) > 16 or words.texts[end - 1] in {".", "?", "!"} and len(content) > 12:
-        return False
-    return sum(1 for text in content if text[0].isupper()) >= 0.75 * len(content)
-
-
-def _acronym(text: str) -> bool:
-    """Two to four capital letters ("BA", "SWAT"); "MoD" has a capital after the first letter too."""
-    return 2 <= len(text) <= 4 and text.isalpha() and (text.isupper() or not text[1:].islower())
-
-
-def _sentence_initial(token: Token) -> bool:
-    if token.i == 0:
-        return True
-    previous = token.doc[token.i - 1]
-    return previous.is_space or previous.text in {".", "!", "?", '"', "“", "”", ":", "—", "-", "(", "|", "'"}
-
-
 def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
     """Context that makes a name a place: a locative word before it, a qualifier, a list of places."""
     before = doc[span.start - 1] if span.start > 0 else None
@@ -801,13 +694,6 @@ def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
         return True
     # "the settlements: Bezruky, Slatyne"
     return before.text == ":" and span.start >= 2 and doc[span.start - 2].lower_ in _PLACE_NOUNS
-
-
-def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int]]:
-    """Sub-runs longest first, left to right."""
-    for length in range(min(max_len, end - start), 0, -1):
-        for s in range(start, end - length + 1):
-            yield s, s + length
 
 
 def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
