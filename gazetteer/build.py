@@ -73,8 +73,8 @@ EMBEDDED_STEPS: tuple[Step, ...] = (
     add_regions,
     add_natural_earth_regions,
     add_cities,
-    add_overlay,
     add_physical,
+    add_overlay,  # last: curated names may name any place above
 )
 
 #: Seconds a process waits for another one's build before giving up.

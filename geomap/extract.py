@@ -7,8 +7,8 @@ extractor therefore:
 0. takes "X of Y" names the gazetteer knows whole ("Sea of Azov", "Bay of Bengal"), which the
    model often splits;
 1. keeps the model's ``GPE`` and ``LOC`` entities, and ``FAC`` ones the gazetteer knows, except
-   a one-word ``GPE`` no gazetteer place bears exactly and an acronym of no country or region,
-   without a cue ("Hartmann said", "the MoD");
+   a one-word name that only a spelling key ties to a place and an acronym of no country or
+   region, without a cue ("Hartmann said", "the MoD");
 2. takes a ``PERSON``/``ORG``/``NORP`` entity as a place when its whole text is a *strong*
    gazetteer name (a country, a region, a city of 100,000 or more, a curated alias), unless it
    looks like a person (a title before it, or the same word inside a longer personal name
@@ -354,15 +354,16 @@ class PlaceExtractor:
 
     def _unfounded(self, span: Span, taken: list[bool]) -> bool:
         """A one-word place entity of the model that no context supports and whose gazetteer
-        evidence is weak: a ``GPE`` that no place bears exactly ("Hartmann said"; a ``LOC`` such as
-        "Scandinavia" is kept), or an acronym of no country or region ("the MoD" is a town's
-        alternate name)."""
+        evidence is weak: a name that no place bears exactly but that a spelling key ties to one
+        ("Hartmann said": the resolver would place it at Hartman), or an acronym of no country or
+        region ("the MoD" is a town's alternate name). A name the gazetteer does not know at all
+        is kept, unresolved (an online look-up may place it)."""
         if len(span) != 1 or _has_cue(span.doc, span, taken):
             return False
         name = self._lookup_name(span.text)[0]
         kinds = self._exact_kinds(name)
         if not kinds:
-            return span[0].ent_type_ == "GPE"
+            return self._strength(name) > 0.0
         if _acronym(span[0].text):
             return not kinds & _ACRONYM_KINDS and self._strength(name) < _STRONG
         return False
