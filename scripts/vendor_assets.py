@@ -320,6 +320,95 @@ ASSETS: tuple[Asset, ...] = (
         notes="Loaded by folium.plugins.MarkerCluster.",
     ),
     Asset(
+        name="leaflet-fullscreen",
+        package="leaflet.fullscreen",
+        version="3.0.0",
+        registry="npm",
+        license="MIT",
+        license_source="package/LICENSE",
+        homepage="https://github.com/brunob/leaflet.fullscreen",
+        files=(
+            File("package/Control.FullScreen.js", "Control.FullScreen.js"),
+            File("package/Control.FullScreen.css", "Control.FullScreen.css"),
+            File("package/icon-fullscreen.svg", "icon-fullscreen.svg"),
+        ),
+        urls={
+            "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "Control.FullScreen.js",
+            "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css": "Control.FullScreen.css",
+        },
+        notes=(
+            "Loaded by folium.plugins.Fullscreen and by geomap's full-screen button.  folium links "
+            "Control.FullScreen.min.js, which jsDelivr minifies on the fly from the package's "
+            "Control.FullScreen.js (the package ships no minified file): the unminified source is "
+            "vendored in its place."
+        ),
+    ),
+    Asset(
+        name="leaflet-search",
+        package="leaflet-search",
+        version="2.9.7",
+        registry="npm",
+        license="MIT",
+        license_source="package/license.txt",
+        homepage="https://github.com/stefanocudini/leaflet-search",
+        files=(
+            File("package/dist/leaflet-search.min.js", "dist/leaflet-search.min.js"),
+            File("package/dist/leaflet-search.min.css", "dist/leaflet-search.min.css"),
+            File("package/images/loader.gif", "images/loader.gif"),
+            File("package/images/search-icon.png", "images/search-icon.png"),
+        ),
+        urls={
+            "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js": "dist/leaflet-search.min.js",
+            "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css": "dist/leaflet-search.min.css",
+        },
+        notes=(
+            "Loaded by folium.plugins.Search and by geomap's place search box.  Only the minified "
+            "build and the two images its stylesheet references are kept."
+        ),
+    ),
+    Asset(
+        name="folium-leaflet-heat",
+        package="folium",
+        version=FOLIUM_VERSION,
+        registry="pypi-sdist",
+        license="BSD-2-Clause",
+        license_text=(
+            "leaflet_heat.min.js in folium's sdist is Leaflet.heat (c) 2014, Vladimir Agafonkin,\n"
+            "with simpleheat (c) 2014, Vladimir Agafonkin, as its header says; both are\n"
+            "BSD-2-Clause (https://github.com/Leaflet/Leaflet.heat/blob/gh-pages/LICENSE).\n"
+            "folium itself is MIT.  The BSD-2-Clause text follows.\n\n"
+            "Copyright (c) 2014, Vladimir Agafonkin\nAll rights reserved.\n\n"
+            "Redistribution and use in source and binary forms, with or without modification, are\n"
+            "permitted provided that the following conditions are met:\n\n"
+            "   1. Redistributions of source code must retain the above copyright notice, this list of\n"
+            "      conditions and the following disclaimer.\n\n"
+            "   2. Redistributions in binary form must reproduce the above copyright notice, this list\n"
+            "      of conditions and the following disclaimer in the documentation and/or other materials\n"
+            "      provided with the distribution.\n\n"
+            "THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS \"AS IS\" AND ANY\n"
+            "EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF\n"
+            "MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE\n"
+            "COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL,\n"
+            "EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF\n"
+            "SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION)\n"
+            "HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR\n"
+            "TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS\n"
+            "SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.\n"
+        ),
+        homepage="https://github.com/python-visualization/folium",
+        files=(
+            File(f"folium-{FOLIUM_VERSION}/folium/templates/leaflet_heat.min.js", "leaflet_heat.min.js"),
+        ),
+        urls={
+            "https://cdn.jsdelivr.net/gh/python-visualization/folium@main/folium/templates/leaflet_heat.min.js": "leaflet_heat.min.js",
+        },
+        notes=(
+            "folium.plugins.HeatMap (and geomap's --heat layer) load Leaflet.heat from folium's own "
+            "GitHub repository through a CDN, unversioned (folium@main).  The copy in folium "
+            f"{FOLIUM_VERSION}'s sdist on PyPI is vendored as is."
+        ),
+    ),
+    Asset(
         name="folium-awesome-rotate",
         package="folium",
         version=FOLIUM_VERSION,
@@ -406,15 +495,19 @@ def build(dest: Path) -> dict:
         stage = tmp / "assets"
         stage.mkdir()
         manifest_assets: dict[str, dict] = {}
+        fetched: dict[tuple[str, str, str], tuple[Path, dict, dict[str, bytes]]] = {}
         for asset in ASSETS:
-            print(f"fetching {asset.package}@{asset.version} ({asset.registry})", file=sys.stderr)
-            if asset.registry == "npm":
-                archive, archive_info = fetch_npm(asset.package, asset.version, tmp)
-            elif asset.registry == "pypi-sdist":
-                archive, archive_info = fetch_pypi_sdist(asset.package, asset.version, tmp)
-            else:  # pragma: no cover
-                raise ValueError(asset.registry)
-            members = read_members(archive)
+            key = (asset.registry, asset.package, asset.version)
+            if key not in fetched:  # several assets may come from one archive (folium's sdist)
+                print(f"fetching {asset.package}@{asset.version} ({asset.registry})", file=sys.stderr)
+                if asset.registry == "npm":
+                    archive, archive_info = fetch_npm(asset.package, asset.version, tmp)
+                elif asset.registry == "pypi-sdist":
+                    archive, archive_info = fetch_pypi_sdist(asset.package, asset.version, tmp)
+                else:  # pragma: no cover
+                    raise ValueError(asset.registry)
+                fetched[key] = (archive, archive_info, read_members(archive))
+            archive, archive_info, members = fetched[key]
             adir = stage / asset.name
             files: dict[str, dict] = {}
             for f in asset.files:
@@ -491,7 +584,8 @@ def render_readme(manifest: dict) -> str:
         "",
         f"These are the files that folium {manifest['folium_version']} pages load from CDNs",
         "(`folium/folium.py` `_default_js`/`_default_css`, and",
-        "`folium/plugins/marker_cluster.py` `MarkerCluster.default_js/default_css`).",
+        "`folium/plugins/marker_cluster.py` `MarkerCluster.default_js/default_css`, and the",
+        "`Fullscreen`, `Search` and `HeatMap` plugins that geomap's map helpers use).",
         "`geomap.outputs.offline.inline_html()` replaces each CDN `<script src>` / stylesheet",
         "`<link>` with the vendored file inlined (CSS `url()` references become `data:`",
         "URIs), using the CDN URL -> file map in `manifest.json`.  `manifest.json` also",
@@ -549,7 +643,8 @@ def render_readme(manifest: dict) -> str:
 
 
 def folium_cdn_urls() -> set[str] | None:
-    """The CDN URLs the installed folium (and its MarkerCluster plugin) emit."""
+    """The CDN URLs the installed folium (and its MarkerCluster, Fullscreen, HeatMap and Search
+    plugins) emit."""
     try:
         import folium.folium as ff
         from folium.plugins import MarkerCluster
@@ -557,6 +652,10 @@ def folium_cdn_urls() -> set[str] | None:
         return None
     urls = {u for _, u in ff._default_js} | {u for _, u in ff._default_css}
     urls |= {u for _, u in MarkerCluster.default_js} | {u for _, u in MarkerCluster.default_css}
+    from folium.plugins import Fullscreen, HeatMap, Search
+
+    for plugin in (Fullscreen, HeatMap, Search):  # the plugins geomap's map helpers use
+        urls |= {u for _, u in plugin.default_js} | {u for _, u in plugin.default_css}
     return urls
 
 

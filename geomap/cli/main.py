@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from gazetteer import GazetteerError
 
 from .._version import __version__
-from ..errors import GeomapError
+from ..errors import GeomapError, InputError
+from ..outputs.framing import Bounds
 from ..review.report import FlagRule
 from ..timeline import parse_bound
 from .eval import _cmd_eval
@@ -159,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_review.add_argument("--worst", type=int, default=10, metavar="N", help="least certain cases listed "
                           "in the summary (default 10)")
     p_review.add_argument("--tiles", default="OpenStreetMap", help="tile layer of the review map, or 'none'")
+    p_review.add_argument("--serve", action="store_true", help="also serve the page on 127.0.0.1 until Ctrl-C; "
+                          "its Save button then writes the decisions file directly")
+    p_review.add_argument("--port", type=int, default=0, metavar="N", help="with --serve: the port (default: a "
+                          "free one)")
     flag_rule = FlagRule()
     p_review.add_argument("--margin", type=_fraction, default=flag_rule.margin, metavar="M", help="flag a "
                           "mention as ambiguous when the runner-up's confidence is within M of the chosen "
@@ -230,6 +235,20 @@ def _add_map_output_options(parser: argparse.ArgumentParser) -> None:
                        help="cluster nearby markers (default: only maps of more than 60 places)")
     group.add_argument("--popup", metavar="PLACE", help="open this place's popup (name or id) when the map "
                        "loads, and in the PNG")
+    group.add_argument("--fit", choices=("story", "all"), default="story", help="the first view (HTML and PNG): "
+                       "'story' (default) fits the places that carry the articles, not countries or far-off "
+                       "places named in passing; 'all' fits every place. Every place is on the map either way")
+    group.add_argument("--bounds", type=_view_bounds, metavar="W,S,E,N", help="fix the first view to this box "
+                       "(degrees), e.g. --bounds=22,44,41,53 (overrides --fit)")
+    group.add_argument("--heat", action="store_true", help="add a heat layer of the mentions (for maps of many "
+                       "articles; switchable in the layer control)")
+
+
+def _view_bounds(text: str) -> Bounds:
+    try:
+        return Bounds.parse(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _css_size(text: str) -> str:

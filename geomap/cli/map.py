@@ -30,13 +30,13 @@ def _cmd_map(session: Session) -> int:
     if out is not None:
         size = _map_size(args)
         fmap = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, cluster=args.cluster,
-                      open_place=args.popup, **size)
+                      open_place=args.popup, fit=args.bounds or args.fit, heat=args.heat, **size)
         text = (fragment_html(fmap, self_contained=args.self_contained) if args.fragment
                 else page_html(fmap, self_contained=args.self_contained))
         write_atomic(out, text)
     if png is not None:
         picture = render(documents, gazetteer=pipeline.gazetteer, tiles=tiles, static=True, cluster=args.cluster,
-                         open_place=args.popup)
+                         open_place=args.popup, fit=args.bounds or args.fit)
         screenshot(page_html(picture, self_contained=True), png, width=png_width, height=png_height,
                    offline=tiles is None)
     places = {pm.place.id for d in documents for pm in d.mentions if pm.place}

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from gazetteer import Gazetteer
 
 from ..errors import InputError
 from ..outputs.write import check_output, write_atomic
 from ..review.decisions import merge_decisions, parse_decisions, read_decisions_text
-from ..review.report import FlagRule, build_review, format_summary, review_html
+from ..review.page import review_html
+from ..review.report import FlagRule, build_review, format_summary
+from ..review.server import ReviewServer, new_token
 from .session import Session, _stale_reported_here
 
 
@@ -27,9 +32,12 @@ def _cmd_review(session: Session) -> int:
     with _stale_reported_here():
         review = build_review(documents, gazetteer=pipeline.gazetteer, decisions=decisions, rule=rule)
     tiles = None if args.tiles.lower() == "none" else args.tiles
-    page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
-                       title=f"geomap review: {session.default_output('').name}")
     merged = merge_decisions(existing, review.proposals(args.scope, decisions), source=str(decisions_path))
+    token = new_token() if args.serve else None
+    page = review_html(review, gazetteer=pipeline.gazetteer, tiles=tiles,
+                       title=f"geomap review: {session.default_output('').name}",
+                       decisions_text=merged.text, decisions_name=decisions_path.name, scope=args.scope,
+                       serve_token=token)
     write_atomic(out, page)
     write_atomic(decisions_path, merged.text)
     for stale in review.stale:
@@ -40,4 +48,24 @@ def _cmd_review(session: Session) -> int:
               f"{merged.kept} kept as they were", file=sys.stderr)
     print(out)
     print(decisions_path)
+    if token is not None:
+        _serve(args.port, page, decisions_path, token, pipeline.gazetteer)
     return session.status()
+
+
+def _serve(port: int, page: str, decisions_path: Path, token: str, gazetteer: Gazetteer) -> None:
+    """Serve the page on 127.0.0.1 until Ctrl-C (``--serve``)."""
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port {port} is not a port: give 1 to 65535, or 0 for a free one")
+    try:
+        server = ReviewServer(page, decisions_path, token, gazetteer, port=port,
+                              on_save=lambda p: print(f"geomap: saved {p}", file=sys.stderr))
+    except OSError as exc:
+        raise InputError(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}): pick another --port") from None
+    print(f"geomap: review page at {server.url} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

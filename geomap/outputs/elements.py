@@ -16,11 +16,16 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from .markup import (
+    FULLSCREEN_CSS,
+    FULLSCREEN_JS,
+    HEAT_JS,
     LEAFLET_CSS,
     LEAFLET_JS,
     MARKERCLUSTER_CSS,
     MARKERCLUSTER_DEFAULT_CSS,
     MARKERCLUSTER_JS,
+    SEARCH_CSS,
+    SEARCH_JS,
     _script_text,
     _template_text,
     script_json,
@@ -119,10 +124,20 @@ class GeomapLayer(JSCSSMixin):
         self._name = "GeomapLayer"
         self.data = data
         self.tiles_name = tiles_name
-        if data["opt"]["cluster"]:
-            self.default_js = [("markercluster_js", MARKERCLUSTER_JS)]
-            self.default_css = [("markercluster_css", MARKERCLUSTER_CSS),
-                                ("markercluster_default_css", MARKERCLUSTER_DEFAULT_CSS)]
+        opt = data["opt"]
+        self.default_js, self.default_css = [], []
+        if opt["cluster"]:
+            self.default_js.append(("markercluster_js", MARKERCLUSTER_JS))
+            self.default_css += [("markercluster_css", MARKERCLUSTER_CSS),
+                                 ("markercluster_default_css", MARKERCLUSTER_DEFAULT_CSS)]
+        if opt.get("fullscreen"):
+            self.default_js.append(("fullscreen_js", FULLSCREEN_JS))
+            self.default_css.append(("fullscreen_css", FULLSCREEN_CSS))
+        if opt.get("search"):
+            self.default_js.append(("search_js", SEARCH_JS))
+            self.default_css.append(("search_css", SEARCH_CSS))
+        if opt.get("heat"):
+            self.default_js.append(("heat_js", HEAT_JS))
 
     @property
     def data_json(self) -> str:

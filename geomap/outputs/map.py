@@ -54,6 +54,7 @@ from gazetteer import Gazetteer, PlaceKind
 from ..errors import InputError
 from ..model import Document, Excerpt, MappedPlace, group_places
 from ..timeline import add_time_control, document_entry
+from .framing import Bounds, Fit, fit_bounds
 from .markup import _script_text, _template_text, escape, script_json
 from .offline import guard_for_url, inline_html
 
@@ -114,6 +115,9 @@ def map_data(
     labels: int = 40,
     open_place: str | None = None,
     places: Sequence[MappedPlace] | None = None,
+    fit: Fit | Bounds | str = "story",
+    heat: bool = False,
+    helpers: bool = True,
 ) -> dict[str, Any]:
     """The data the map runtime draws: documents, places, outlines, options (plain JSON types).
 
@@ -139,7 +143,8 @@ def map_data(
     if cluster is None:
         cluster = len(mapped) > CLUSTER_THRESHOLD and not static
     bounds = _bounds(mapped, gazetteer)
-    base = _basemap(gazetteer, mapped, bounds) if outlines and gazetteer is not None else None
+    view = _view(mapped, gazetteer, fit)
+    base = _basemap(gazetteer, mapped, view) if outlines and gazetteer is not None else None
     return {
         "v": 1,
         "docs": [document_entry(d) for d in docs],  # id, title, date, site, link (geomap.timeline)
@@ -149,6 +154,7 @@ def map_data(
         "shapes": shapes,
         "base": base,
         "bounds": bounds,
+        "view": view,
         "opt": {
             "cluster": bool(cluster),
             "canvas": not cluster and len(mapped) > CANVAS_THRESHOLD,
@@ -160,6 +166,9 @@ def map_data(
             "maxZoom": 9,
             "open": open_place,
             "attribution": ATTRIBUTION,
+            "search": helpers and not static,
+            "fullscreen": helpers and not static,
+            "heat": bool(heat) and not static,
         },
     }
 
@@ -214,6 +223,19 @@ def _choose_excerpts(excerpts: list[Excerpt], limit: int) -> list[Excerpt]:
             break
         picked.add(i)
     return [excerpts[i] for i in sorted(picked)]
+
+
+def _view(places: Sequence[MappedPlace], gazetteer: Gazetteer | None,
+          fit: Fit | Bounds | str) -> list[list[float]] | None:
+    """The box the first view fits (:func:`geomap.outputs.framing.fit_bounds`), as Leaflet bounds."""
+    def extent(place):
+        if gazetteer is None or place.kind not in _AREA_KINDS or not place.has_geometry:
+            return None
+        geometry = gazetteer.geometry(place.id)
+        return None if geometry is None or geometry.is_empty else tuple(geometry.bounds)
+
+    box = fit_bounds(places, fit, extent=extent)
+    return None if box is None else box.leaflet()
 
 
 def _bounds(places: Sequence[MappedPlace], gazetteer: Gazetteer | None) -> list[list[float]] | None:
@@ -337,8 +359,10 @@ def _detail_box(bounds: list[list[float]] | None) -> tuple[float, float, float, 
     if bounds is None:
         return None
     (south, west), (north, east) = bounds
-    margin_x = max(4.0, 0.6 * (east - west))
-    margin_y = max(3.0, 0.6 * (north - south))
+    # A screen is wider than the fitted box in one direction: keep the seam between the detailed
+    # and the coarse outlines out of the first view.
+    margin_x = max(8.0, east - west, 1.5 * (north - south))
+    margin_y = max(5.0, north - south, 0.5 * (east - west))
     box = (max(-180.0, west - margin_x), max(-85.0, south - margin_y),
            min(180.0, east + margin_x), min(85.0, north + margin_y))
     if box[2] - box[0] > _DETAIL_MAX_SPAN[0] or box[3] - box[1] > _DETAIL_MAX_SPAN[1]:
@@ -402,6 +426,8 @@ def render(
     static: bool = False,
     labels: int = 40,
     open_place: str | None = None,
+    fit: Fit | Bounds | str = "story",
+    heat: bool = False,
 ) -> folium.Map:
     """Build a folium map of the places of ``documents``.
 
@@ -431,6 +457,14 @@ def render(
         that would overlap a label already placed are left out).
     open_place
         Name or id of a place whose popup opens when the map loads.
+    fit
+        The first view: ``"story"`` (default) fits the places that carry the articles
+        (:func:`geomap.outputs.framing.story_places`: not countries or far-off places named in
+        passing), ``"all"`` fits every place, a :class:`~geomap.outputs.framing.Bounds` fixes the box.
+        Every place is on the map either way.
+    heat
+        Add a heat layer of the mentions (switchable in the layer control), for maps of many
+        articles.
 
     Returns
     -------
@@ -457,11 +491,11 @@ def render(
     if outlines is None:
         outlines = not tiles
     data = map_data(docs, gazetteer=gazetteer, max_excerpts=max_excerpts, cluster=cluster, outlines=outlines,
-                    static=static, labels=labels, open_place=open_place, places=places)
+                    static=static, labels=labels, open_place=open_place, places=places, fit=fit, heat=heat)
     options: dict[str, Any] = {}
     if static:
         options.update(fade_animation=False, zoom_animation=False, marker_zoom_animation=False)
-    centre, zoom = _initial_view(data["bounds"])
+    centre, zoom = _initial_view(data["view"])
     fmap = GeomapMap(location=centre, zoom_start=zoom, tiles=None, width=width, height=height,
                      control_scale=True, zoom_control=not static, world_copy_jump=True, **options)
     # Leaflet (and the cluster plugin) need the map's own zoom range when there is no tile layer.

@@ -15,7 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 __all__ = ["escape", "script_json", "LEAFLET_JS", "LEAFLET_CSS", "MARKERCLUSTER_JS", "MARKERCLUSTER_CSS",
-           "MARKERCLUSTER_DEFAULT_CSS"]
+           "MARKERCLUSTER_DEFAULT_CSS", "FULLSCREEN_JS", "FULLSCREEN_CSS", "SEARCH_JS", "SEARCH_CSS", "HEAT_JS"]
 
 # The CDN files a geomap page loads (the same URLs folium 0.20 uses; vendored in geomap/assets).
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
@@ -24,6 +24,12 @@ MARKERCLUSTER_JS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster
 MARKERCLUSTER_CSS = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"
 MARKERCLUSTER_DEFAULT_CSS = \
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"
+# The map helpers: the files folium.plugins Fullscreen, Search and HeatMap load (also vendored).
+FULLSCREEN_JS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js"
+FULLSCREEN_CSS = "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css"
+SEARCH_JS = "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js"
+SEARCH_CSS = "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css"
+HEAT_JS = "https://cdn.jsdelivr.net/gh/python-visualization/folium@main/folium/templates/leaflet_heat.min.js"
 
 
 def escape(text: str) -> str:

@@ -67,13 +67,18 @@ def cdn_files() -> dict[str, str]:
     with the same content: the URLs the manifest lists, and the files next to them that a
     stylesheet refers to by relative URL (fonts, images). For serving pages offline in tests."""
     table: dict[str, str] = {}
-    for asset in _manifest()["assets"].values():
+    for name, asset in _manifest()["assets"].items():
         for url, rel in asset["urls"].items():
             table[url] = rel
             base_url, base_rel = url.rsplit("/", 1)[0], posixpath.dirname(rel)
             for other in asset["files"]:
                 if other.startswith(base_rel + "/"):
                     table.setdefault(f"{base_url}/{other[len(base_rel) + 1:]}", other)
+            inside = rel[len(name) + 1:]  # the vendored layout mirrors the package's below the URL's root
+            if rel.startswith(name + "/") and url.endswith("/" + inside):
+                root = url[: -len(inside)]
+                for other in asset["files"]:
+                    table.setdefault(root + other[len(name) + 1:], other)
     return table
 
 
@@ -177,6 +182,9 @@ _GUARDS = {
     "jquery/jquery.min.js": "jQuery",
     "bootstrap/js/bootstrap.bundle.min.js": "bootstrap",
     "leaflet-awesome-markers/leaflet.awesome-markers.js": "L.AwesomeMarkers",
+    "leaflet-fullscreen/Control.FullScreen.js": "L.Control.FullScreen",
+    "leaflet-search/dist/leaflet-search.min.js": "L.Control.Search",
+    "folium-leaflet-heat/leaflet_heat.min.js": "L.heatLayer",
 }
 
 

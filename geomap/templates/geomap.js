@@ -314,6 +314,65 @@
     });
   }
 
+  /* Popups pan the map into view and stay narrow enough to leave most of the map visible. */
+  function popupOptions(map) {
+    var size = map.getSize();
+    return { maxWidth: Math.max(200, Math.min(340, size.x - 100)), minWidth: Math.min(220, Math.max(160, size.x - 120)),
+             autoPan: true,
+             autoPanPaddingTopLeft: L_point(60, 60), autoPanPaddingBottomRight: L_point(60, 40),
+             className: "geomap-popup-wrap" };
+  }
+
+  function L_point(x, y) { return w.L.point(x, y); }
+
+  /* A search box over the mapped places (leaflet-search): names and the spellings the articles
+   * used ("Kiev -> Kyiv"); choosing one flies there and opens its popup. The tips are built with
+   * textContent (the plugin's default would put the text through innerHTML). */
+  function searchControl(L, map, places, goTo) {
+    var byKey = {};
+    var records = {};
+    places.forEach(function (entry) {
+      var p = entry.p;
+      var keys = [p.n];
+      p.s.forEach(function (s) { if (s !== p.n) { keys.push(s + " \u2192 " + p.n); } });
+      keys.forEach(function (k) {
+        if (byKey[k]) { k = k + " (" + p.k + (p.w ? ", " + p.w : "") + ")"; }
+        if (byKey[k]) { return; }
+        byKey[k] = entry;
+        records[k] = L.latLng(p.y, p.x);
+      });
+    });
+    var control = new L.Control.Search({
+      position: "topleft", initial: false, marker: false, collapsed: true, autoCollapse: true,
+      textPlaceholder: "Find a place\u2026", textErr: "No such place on this map", textCancel: "Clear",
+      firstTipSubmit: true, autoType: false, tipAutoSubmit: true,
+      sourceData: function (text, callback) { callback(records); return { abort: function () {} }; },
+      formatData: function (json) { return json; },
+      filterData: function (text, all) {
+        var needle = text.trim().toLowerCase(), out = {};
+        Object.keys(all).forEach(function (k) { if (k.toLowerCase().indexOf(needle) >= 0) { out[k] = all[k]; } });
+        return out;
+      },
+      buildTip: function (text) { var a = el("a", "geomap-search-tip", text); a.href = "#"; return a; },
+      moveToLocation: function (latlng, title) { var entry = byKey[title]; if (entry) { goTo(entry); } }
+    });
+    return control;
+  }
+
+  /* A heat layer of the mentions (Leaflet.heat), for maps of many articles; it follows the
+   * article toggles. */
+  function heatLayer(L, data, places) {
+    var most = 1;
+    places.forEach(function (e) { most = Math.max(most, e.p.c); });
+    var layer = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 8, max: Math.sqrt(most), minOpacity: 0.3 });
+    function refresh() {
+      layer.setLatLngs(places.filter(function (e) { return e.visible; })
+        .map(function (e) { return [e.p.y, e.p.x, Math.sqrt(e.p.c)]; }));
+    }
+    refresh();
+    return { layer: layer, refresh: refresh };
+  }
+
   function geomapRender(map, data, tiles) {
     var L = w.L;
     patchCircleMarkers(L);
@@ -324,8 +383,9 @@
     map.attributionControl.addAttribution(opt.attribution);
 
     /* Set the final view before any layer is added, so that nothing is drawn (or clustered) twice. */
-    if (data.bounds) {
-      map.fitBounds(data.bounds, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
+    var view = data.view || data.bounds;  // the places that carry the story (geomap.outputs.framing), else all
+    if (view) {
+      map.fitBounds(view, { padding: [opt.padding, opt.padding], maxZoom: opt.fitZoom, animate: false });
     }
 
     var baseGroup = null;
@@ -361,7 +421,7 @@
       });
       var entry = { p: p, index: index, marker: marker, outline: null, visible: true, row: null };
       var content = function () { return popupNode(data, p); };
-      marker.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
+      marker.bindPopup(content, popupOptions(map));
       if (opt.static && index < opt.labels) {
         marker.bindTooltip(el("span", null, p.n), { permanent: true, direction: "right", offset: [radius(p), 0],
                                   className: "geomap-label", interactive: false });
@@ -372,7 +432,7 @@
         var outline = L.polygon(decodePolygons(data.shapes[p.g], 100), {
           color: colour, weight: 2, fillColor: colour, fillOpacity: 0.08, className: "geomap-region"
         });
-        outline.bindPopup(content, { maxWidth: 420, minWidth: 220, className: "geomap-popup-wrap" });
+        outline.bindPopup(content, popupOptions(map));
         outline.bindTooltip(el("span", null, p.n), { sticky: true });
         outline.on("mouseover", function () { outline.setStyle({ weight: 3, fillOpacity: 0.2 }); });
         outline.on("mouseout", function () { outline.setStyle({ weight: 2, fillOpacity: 0.08 }); });
@@ -391,6 +451,7 @@
     target.addTo(map);
     docToggles.forEach(function (t) { t.addTo(map); });
 
+    var heatRefresh = null;
     function refresh() {
       var on = docToggles.map(function (t) { return map.hasLayer(t); });
       var add = [], remove = [];
@@ -404,6 +465,7 @@
         }
         if (entry.row) { entry.row.classList.toggle("geomap-hidden", !visible); }
       });
+      if (heatRefresh) { heatRefresh(); }
       if (opt.cluster) {
         if (remove.length) { target.removeLayers(remove); }
         if (add.length) { target.addLayers(add); }
@@ -477,7 +539,22 @@
       });
       if (data.shapes.length) { control.addOverlay(regions, "Region outlines"); }
       if (baseGroup) { control.addOverlay(baseGroup, "Country outlines"); }
+      var heat = opt.heat && L.heatLayer ? heatLayer(L, data, places) : null;
+      if (heat) { control.addOverlay(heat.layer, "Heat map (mentions)"); heat.layer.addTo(map); heatRefresh = heat.refresh; }
       control.addTo(map);
+      if (opt.fullscreen && L.Control.FullScreen) {
+        L.control.fullscreen({ position: "topleft", title: "Full screen", titleCancel: "Exit full screen",
+                               forceSeparateButton: true }).addTo(map);
+      }
+      if (opt.search && L.Control.Search && places.length) {
+        var search = searchControl(L, map, places, goTo).addTo(map);
+        var input = search._input, label = input && input.previousSibling;
+        if (input) {  // the plugin names every input "searchtext13": give each map its own id
+          input.id = container.id + "-search";
+          input.setAttribute("aria-label", "Find a place on the map");
+          if (label && label.tagName === "LABEL") { label.htmlFor = input.id; }
+        }
+      }
       if (opt.panel) { panelControl(L, map, data, places, goTo).addTo(map); }
     }
     if (data.kinds.length) { legendControl(L, data).addTo(map); }

@@ -186,7 +186,8 @@ def test_every_output_parses_and_the_html_keeps_its_structure(tiny_pipeline, tin
     for record in data["p"]:
         assert all(math.isfinite(v) for v in (record["x"], record["y"]))
 
-    from geomap.review.report import build_review, review_html
+    from geomap.review.page import review_html
+    from geomap.review.report import build_review
 
     review = _structure(review_html(build_review(docs, gazetteer=tiny_gazetteer), gazetteer=tiny_gazetteer,
                                     tiles=None, title=docs[0].title or docs[0].id))

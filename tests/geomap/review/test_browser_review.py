@@ -19,7 +19,8 @@ import pytest
 from gazetteer import Candidate, Resolution, Toponym
 from geomap.review.decisions import parse_decisions
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review.report import build_review, review_html
+from geomap.review.page import review_html
+from geomap.review.report import build_review
 from geomap.text import sentence_around, sentence_bounds
 
 pytestmark = pytest.mark.browser

@@ -23,7 +23,8 @@ from geomap.evaluation import (
     kind_aware_calibration,
 )
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review.report import Flag, FlagRule, build_review, flags_for, format_summary, is_flagged, review_html
+from geomap.review.page import review_html
+from geomap.review.report import Flag, FlagRule, build_review, flags_for, format_summary, is_flagged
 
 HOSTILE = ('<script>window.__pwned=1</script> "><img src=x onerror="window.__pwned=1"> '
            '</script><!-- `${alert(1)}` \u2028 &amp;')
@@ -175,7 +176,16 @@ def test_review_page_escapes_hostile_text(tiny_gazetteer):
 
 def test_review_page_lists_candidates_regions_and_filters(documents, tiny_gazetteer):
     review = build_review(documents, gazetteer=tiny_gazetteer)
-    page = review_html(review, gazetteer=tiny_gazetteer, tiles=None)
+    everything = review_html(review, gazetteer=tiny_gazetteer, tiles=None)
+    # by default every other mention has a card too, shown by the "show every mention" switch
+    assert 'id="show-all"' in everything
+    unflagged = len(re.findall(r'data-reasons="unflagged" data-flagged="0"', everything))
+    assert unflagged >= 1
+    capped = review_html(review, gazetteer=tiny_gazetteer, tiles=None, max_unflagged=unflagged - 1)
+    assert len(re.findall(r'data-reasons="unflagged"', capped)) == unflagged - 1
+    assert f"(the first {unflagged - 1}; 1 more not listed)" in capped
+    page = review_html(review, gazetteer=tiny_gazetteer, tiles=None, all_mentions=False)
+    assert '<input type="checkbox" id="show-all">' not in page and 'data-reasons="unflagged"' not in page
     [data] = re.findall(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S)
     data = json.loads(data)
     first = data["items"][0]

@@ -1,0 +1,245 @@
+"""Where a map opens: the box around the places that carry the story.
+
+An article about fighting around Kherson and in the Donbas also names Washington, Moscow,
+Russia and the United States. Fitting the first view to every place shows the whole world and
+leaves the story a speck; :func:`story_places` picks the places the view should fit instead,
+and :func:`fit_bounds` turns them into a box. Everything stays on the map: only the initial
+view changes.
+
+The rule (no names, only kinds, coordinates and mention counts):
+
+1. Countries and continents are left out: they are named in passing far more often than they
+   are the scene, and their representative points (the middle of Russia) are not where
+   anything happened.
+2. Each remaining place weighs as many mentions as it has. The *centre* is the weighted
+   median latitude and longitude (longitudes unwrapped around the heaviest place, so a story
+   across the antimeridian is not centred on the far side of the Earth).
+3. The *radius* is :data:`RADIUS_FACTOR` times the weighted median distance from the centre,
+   at least :data:`MIN_RADIUS_KM`: the places within it are the story. At least half of the
+   weight is always inside, so the story is never empty; a place twice as far out as the
+   typical one (a capital named for its government, a distant comparison) is left out.
+4. With fewer than :data:`MIN_LOCAL` such places there is no story to find: every place
+   (countries included) is fitted, as ``fit="all"`` does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from gazetteer import Place, PlaceKind
+
+from ..errors import InputError
+from ..model import MappedPlace
+
+__all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "parse_fit", "RADIUS_FACTOR", "MIN_RADIUS_KM",
+           "MIN_LOCAL"]
+
+#: Places farther from the centre than this many times the weighted median distance are left out.
+RADIUS_FACTOR = 2.0
+#: The story's radius is never smaller than this (km): a story in one city still shows its region.
+MIN_RADIUS_KM = 250.0
+#: Fewer local places (not countries or continents) than this: fit every place.
+MIN_LOCAL = 2
+
+_PASSING_KINDS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT})
+_EARTH_RADIUS_KM = 6371.0088
+
+
+class Fit(str, Enum):
+    """How the first view of a map is chosen."""
+
+    STORY = "story"  #: the places that carry the story (:func:`story_places`)
+    ALL = "all"      #: every place on the map
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """A box in degrees: ``west <= east``, ``south <= north``.
+
+    Examples
+    --------
+    >>> Bounds.parse("22,44,41,53")
+    Bounds(west=22.0, south=44.0, east=41.0, north=53.0)
+    >>> Bounds(22, 44, 41, 53).leaflet()
+    [[44.0, 22.0], [53.0, 41.0]]
+    """
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def __post_init__(self) -> None:
+        values = (self.west, self.south, self.east, self.north)
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+            raise ValueError(f"bounds must be finite numbers, not {values!r}")
+        if not (-180.0 <= self.west <= self.east <= 180.0 and -90.0 <= self.south <= self.north <= 90.0):
+            raise ValueError(f"bounds {values!r} are not W,S,E,N with -180 <= W <= E <= 180 and "
+                             "-90 <= S <= N <= 90")
+
+    @classmethod
+    def parse(cls, text: str) -> Bounds:
+        """Read ``"W,S,E,N"`` (decimal degrees).
+
+        Raises
+        ------
+        InputError
+            Not four numbers, or not a box; the message shows the expected form.
+        """
+        parts = [p.strip() for p in str(text).split(",")]
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 4:
+            raise InputError(f"--bounds {text!r} is not W,S,E,N: give four numbers in degrees, "
+                             "e.g. --bounds 22,44,41,53")
+        try:
+            return cls(*numbers)
+        except ValueError:
+            raise InputError(f"--bounds {text!r} is not a box: west <= east within -180..180 and south <= north "
+                             "within -90..90, e.g. --bounds 22,44,41,53") from None
+
+    @classmethod
+    def around(cls, boxes: Iterable[tuple[float, float, float, float]]) -> Bounds | None:
+        """The smallest box holding every ``(west, south, east, north)``, or ``None`` for none."""
+        boxes = list(boxes)
+        if not boxes:
+            return None
+        return cls(max(-180.0, min(b[0] for b in boxes)), max(-90.0, min(b[1] for b in boxes)),
+                   min(180.0, max(b[2] for b in boxes)), min(90.0, max(b[3] for b in boxes)))
+
+    def leaflet(self) -> list[list[float]]:
+        """``[[south, west], [north, east]]``, rounded to 4 decimals, as Leaflet's fitBounds takes it."""
+        return [[round(self.south, 4), round(self.west, 4)], [round(self.north, 4), round(self.east, 4)]]
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether the point is inside (edges included)."""
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+
+def parse_fit(text: str) -> Fit | Bounds:
+    """``"story"``, ``"all"`` or ``"W,S,E,N"`` as a :class:`Fit` or :class:`Bounds`.
+
+    Raises
+    ------
+    InputError
+        Neither.
+    """
+    value = str(text).strip().lower()
+    for fit in Fit:
+        if value == fit.value:
+            return fit
+    if "," in value:
+        return Bounds.parse(text)
+    raise InputError(f"--fit {text!r} is not story, all or W,S,E,N: use --fit story (the default), --fit all, "
+                     "or --bounds W,S,E,N")
+
+
+def _weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
+    """The smallest value whose cumulative weight reaches half the total."""
+    pairs = sorted(zip(values, weights))
+    half = sum(weights) / 2.0
+    running = 0.0
+    for value, weight in pairs:
+        running += weight
+        if running >= half:
+            return value
+    return pairs[-1][0]  # pragma: no cover - only reached through rounding
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _unwrap(lon: float, around: float) -> float:
+    """``lon`` shifted by whole turns to lie within 180 degrees of ``around``."""
+    return (lon - around + 180.0) % 360.0 - 180.0 + around
+
+
+def story_places(
+    places: Sequence[MappedPlace],
+    *,
+    radius_factor: float = RADIUS_FACTOR,
+    min_radius_km: float = MIN_RADIUS_KM,
+    min_local: int = MIN_LOCAL,
+) -> list[MappedPlace]:
+    """The places the first view should fit (see the module docstring for the rule).
+
+    Parameters
+    ----------
+    places
+        The places of the map (:func:`geomap.model.group_places`), with their mentions.
+    radius_factor, min_radius_km, min_local
+        The rule's constants (defaults :data:`RADIUS_FACTOR`, :data:`MIN_RADIUS_KM`,
+        :data:`MIN_LOCAL`).
+
+    Returns
+    -------
+    list of MappedPlace
+        A non-empty subset of ``places`` in their order (empty only when ``places`` is).
+
+    Examples
+    --------
+    >>> [mp.place.name for mp in story_places(places)]       # doctest: +SKIP
+    ['Kherson', 'Mariupol', 'Donbas', 'Kharkiv Oblast', 'Kyiv', 'Kherson Oblast']
+    """
+    local = [mp for mp in places if mp.place.kind not in _PASSING_KINDS]
+    if len(local) < max(1, min_local):
+        return list(places)
+    weights = [float(max(1, len(mp.mentions))) for mp in local]
+    heaviest = local[max(range(len(local)), key=lambda i: weights[i])].place.lon
+    lons = [_unwrap(mp.place.lon, heaviest) for mp in local]
+    lat0 = _weighted_median([mp.place.lat for mp in local], weights)
+    lon0 = _weighted_median(lons, weights)
+    distances = [_distance_km(lat0, lon0, mp.place.lat, lon) for mp, lon in zip(local, lons)]
+    radius = max(radius_factor * _weighted_median(distances, weights), min_radius_km)
+    chosen = {id(mp) for mp, d in zip(local, distances) if d <= radius}
+    return [mp for mp in places if id(mp) in chosen]
+
+
+def fit_bounds(
+    places: Sequence[MappedPlace],
+    fit: Fit | Bounds | str = Fit.STORY,
+    *,
+    extent: Callable[[Place], tuple[float, float, float, float] | None] | None = None,
+) -> Bounds | None:
+    """The box the first view fits.
+
+    Parameters
+    ----------
+    places
+        The places of the map.
+    fit
+        :attr:`Fit.STORY` (the places of :func:`story_places`), :attr:`Fit.ALL`, or a fixed
+        :class:`Bounds` (returned as is).
+    extent
+        ``(west, south, east, north)`` of a place's outline where it has one (regions are
+        fitted whole), or ``None``; without it places are points.
+
+    Returns
+    -------
+    Bounds or None
+        ``None`` when there is nothing to fit.
+    """
+    if isinstance(fit, Bounds):
+        return fit
+    fit = Fit(fit)
+    chosen = story_places(places) if fit is Fit.STORY else list(places)
+    boxes = []
+    for mp in chosen:
+        place = mp.place
+        boxes.append((place.lon, place.lat, place.lon, place.lat))
+        box = extent(place) if extent is not None else None
+        if box is not None:
+            boxes.append(box)
+    return Bounds.around(boxes)

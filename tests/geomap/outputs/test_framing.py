@@ -1,0 +1,119 @@
+"""geomap.outputs.framing: which places the first view of a map fits, and the box around them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gazetteer import Place, PlaceKind, Resolution, Toponym
+from geomap.errors import InputError
+from geomap.outputs.framing import Bounds, Fit, fit_bounds, parse_fit, story_places
+from geomap.model import Document, MappedPlace, Mention, PlaceMention
+
+
+def _mapped(name: str, kind: PlaceKind, lat: float, lon: float, mentions: int = 1) -> MappedPlace:
+    place = Place(f"t:{name.lower()}", name, kind, lat, lon, "XX")
+    doc = Document("d", name)
+    items = tuple((doc, PlaceMention(Mention(i, i + 1, name, name), Resolution(Toponym(name, None, i), place, 1.0)))
+                  for i in range(mentions))
+    return MappedPlace(place, items)
+
+
+C, A, R, N = PlaceKind.CITY, PlaceKind.ADMIN1, PlaceKind.REGION, PlaceKind.COUNTRY
+
+#: Shaped like a report on the war in Ukraine: countries and far-off capitals named in passing.
+STORY = [
+    _mapped("Ukraine", N, 49.0, 32.0, 13), _mapped("Russia", N, 60.0, 100.0, 12),
+    _mapped("United States", N, 38.0, -97.0, 6), _mapped("Kherson", C, 46.64, 32.61, 5),
+    _mapped("Moscow", C, 55.75, 37.62, 5), _mapped("Mariupol", C, 47.10, 37.54, 3),
+    _mapped("Donbas", R, 48.51, 38.34, 2), _mapped("Kharkiv Oblast", A, 49.47, 36.46, 2),
+    _mapped("Kyiv", C, 50.45, 30.52, 2), _mapped("Washington", C, 38.90, -77.04, 2),
+    _mapped("Europe", PlaceKind.CONTINENT, 48.69, 9.14, 1), _mapped("Kherson Oblast", A, 46.70, 33.58, 1),
+]
+
+
+def _names(places) -> set[str]:
+    return {mp.place.name for mp in places}
+
+
+def test_the_story_is_the_local_places_not_countries_or_far_capitals():
+    chosen = _names(story_places(STORY))
+    assert {"Kherson", "Mariupol", "Donbas", "Kharkiv Oblast", "Kherson Oblast"} <= chosen
+    assert not chosen & {"Ukraine", "Russia", "United States", "Europe", "Washington", "Moscow"}
+
+
+def test_story_bounds_frame_eastern_and_southern_ukraine_and_leave_out_the_americas():
+    box = fit_bounds(STORY, Fit.STORY)
+    assert box.contains(46.64, 32.61) and box.contains(48.51, 38.34) and box.contains(49.47, 36.46)
+    assert not box.contains(38.9, -77.04)
+    assert box.west > 20 and box.east < 45 and box.south > 40 and box.north < 55
+
+
+def test_fit_all_keeps_every_place_and_fixed_bounds_win():
+    box = fit_bounds(STORY, "all")
+    assert box.contains(38.9, -77.04) and box.contains(60.0, 100.0)
+    fixed = Bounds(10, 20, 30, 40)
+    assert fit_bounds(STORY, fixed) is fixed
+
+
+def test_outlines_widen_the_box_through_extent():
+    def extent(place):
+        return (37.0, 47.0, 40.2, 49.9) if place.name == "Donbas" else None
+
+    assert fit_bounds(STORY, extent=extent).east == pytest.approx(40.2)
+
+
+def test_few_local_places_fall_back_to_every_place():
+    places = [_mapped("Ukraine", N, 49.0, 32.0, 9), _mapped("United States", N, 38.0, -97.0, 3),
+              _mapped("Kherson", C, 46.64, 32.61, 2)]
+    assert story_places(places) == places
+    assert story_places(places[:2]) == places[:2]
+    assert story_places([]) == [] and fit_bounds([]) is None
+
+
+def test_a_story_in_one_city_keeps_its_neighbourhood():
+    places = [_mapped("Kherson", C, 46.64, 32.61, 10), _mapped("Nova Kakhovka", C, 46.75, 33.37, 1),
+              _mapped("Tokyo", C, 35.68, 139.69, 1)]
+    assert _names(story_places(places)) == {"Kherson", "Nova Kakhovka"}
+
+
+def test_a_story_across_the_antimeridian_is_centred_on_it():
+    places = [_mapped("Suva", C, -18.14, 178.44, 3), _mapped("Apia", C, -13.83, -171.77, 3),
+              _mapped("Nukualofa", C, -21.14, -175.2, 2), _mapped("Madrid", C, 40.4, -3.7, 1)]
+    assert _names(story_places(places)) == {"Suva", "Apia", "Nukualofa"}
+
+
+def test_bounds_parse_and_errors():
+    assert Bounds.parse(" -10.5, 35 ,40,60 ") == Bounds(-10.5, 35.0, 40.0, 60.0)
+    for bad in ("1,2,3", "a,b,c,d", "40,35,-10,60", "0,80,10,95"):
+        with pytest.raises(InputError, match="--bounds"):
+            Bounds.parse(bad)
+    assert parse_fit("STORY") is Fit.STORY and parse_fit("all") is Fit.ALL
+    assert parse_fit("1,2,3,4") == Bounds(1, 2, 3, 4)
+    with pytest.raises(InputError, match="--fit"):
+        parse_fit("world")
+
+
+_points = st.lists(
+    st.tuples(st.sampled_from([C, A, R, N, PlaceKind.CONTINENT]), st.floats(-80, 80), st.floats(-179.9, 179.9),
+              st.integers(1, 20)),
+    min_size=0, max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_points)
+def test_story_is_a_non_empty_subset_holding_at_least_half_the_local_weight(points):
+    places = [_mapped(f"P{i}", kind, lat, lon, n) for i, (kind, lat, lon, n) in enumerate(points)]
+    chosen = story_places(places)
+    assert [mp for mp in places if mp in chosen] == chosen  # a subset, in map order
+    assert bool(chosen) == bool(places)
+    local = [mp for mp in places if mp.place.kind not in (N, PlaceKind.CONTINENT)]
+    if len(local) >= 2:
+        assert all(mp in local for mp in chosen)
+        weight = sum(len(mp.mentions) for mp in chosen)
+        assert 2 * weight >= sum(len(mp.mentions) for mp in local)
+    box = fit_bounds(places, Fit.STORY)
+    assert (box is None) == (not places)
+    if box is not None:
+        assert all(box.contains(mp.place.lat, mp.place.lon) for mp in chosen)
