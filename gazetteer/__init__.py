@@ -17,10 +17,12 @@ from .errors import (
     GazetteerDataError,
     GazetteerError,
     GazetteerNotFound,
+    RankerError,
     UnknownPlaceError,
 )
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
+from .ranker import HAND_TUNED, LinearScorer, Scorer, default_scorer, load_scorer
 from .resolver import Resolver, ResolverOptions
 from .store import Gazetteer, GazetteerInfo, MatchOrigin, NameMatch
 
@@ -33,17 +35,23 @@ __all__ = [
     "GazetteerError",
     "GazetteerInfo",
     "GazetteerNotFound",
+    "HAND_TUNED",
+    "LinearScorer",
     "MatchOrigin",
     "NameMatch",
     "Place",
     "PlaceKind",
+    "RankerError",
     "Resolution",
     "Resolver",
     "ResolverOptions",
+    "Scorer",
     "Toponym",
     "UnknownPlaceError",
     "build_embedded",
     "default_path",
+    "default_scorer",
+    "load_scorer",
     "normalize_name",
     "open_default",
 ]

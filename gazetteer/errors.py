@@ -14,6 +14,7 @@ __all__ = [
     "GazetteerBuildError",
     "GazetteerDataError",
     "UnknownPlaceError",
+    "RankerError",
 ]
 
 
@@ -42,3 +43,7 @@ class UnknownPlaceError(GazetteerError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0]) if self.args else "unknown place"
+
+
+class RankerError(GazetteerError, ValueError):
+    """A ranker model file that cannot be used (names the file and the fix: geomap train)."""

@@ -1,7 +1,10 @@
 """Choose the gazetteer entry each toponym of a document refers to.
 
-The resolver scores every candidate place of a name with a few interpretable terms, all in
-log-odds units, then turns the scores into a confidence with a softmax:
+The resolver describes every candidate place of a name by interpretable features
+(:data:`gazetteer.ranker.FEATURES`); a scorer (:mod:`gazetteer.ranker`: the learned ranker by
+default, or the hand-tuned weights) weighs them in log-odds units, a softmax over the name's
+candidates ranks them, and the scorer turns the winner's share into a calibrated confidence.
+The features cover:
 
 - a **prior** from the kind and population of the place (a capital or a country beats a
   village of the same name);
@@ -13,7 +16,8 @@ log-odds units, then turns the scores into a confidence with a softmax:
   regions the text names (containment, tested on the regions' outlines with shapely);
 - the run's **bias** options (a preferred country, a bounding box).
 
-Each candidate keeps the reasons that moved its score, for review. One sense per document:
+Each candidate keeps the reasons that moved its score most (its features' weight x value), for
+review. One sense per document:
 mentions of the same name with the same qualifier get the same place.
 """
 
@@ -29,14 +33,16 @@ from dataclasses import dataclass, field, replace
 
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
+from .ranker import FEATURE_INDEX as _F
+from .ranker import FEATURES, Scorer, answer_features, default_scorer, dot
 from .store import Gazetteer, MatchOrigin, NameMatch
 from .translit import spelling_key
 
-__all__ = ["Resolver", "ResolverOptions"]
+__all__ = ["Resolver", "ResolverOptions", "CandidateFeatures"]
 
 log = logging.getLogger(__name__)
 
-_KIND_PRIOR = {
+_KIND_PRIOR = {  # orders the candidates of a name with too many (before scoring)
     PlaceKind.COUNTRY: 12.0,
     PlaceKind.CONTINENT: 11.5,
     PlaceKind.REGION: 9.5,
@@ -45,33 +51,23 @@ _KIND_PRIOR = {
     PlaceKind.PHYSICAL: 7.0,
     PlaceKind.OTHER: 4.0,
 }
-_ORIGIN_PENALTY = {
-    MatchOrigin.NAME: 0.0,
-    MatchOrigin.ALIAS: 0.0,
-    MatchOrigin.ALTERNATE: -1.0,
-    MatchOrigin.VARIANT: -1.5,
-    MatchOrigin.SPELLING: -2.5,
-    MatchOrigin.FUZZY: -4.0,
-}
-_HINT_MATCH = 6.0
-_CONTAINER_MATCH = 8.0
-_FOCUS_COUNTRY = 4.0
-_FOCUS_ADMIN1 = 3.0
-_IN_NAMED_REGION = 3.0
-_PREFERRED_COUNTRY = 3.0
-_OUTSIDE_BBOX = -6.0
 _MAX_SCORED = 60
 _PASSES = 3
 _NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another name: weight
-_COHERENCE = 1.2
 _MAX_SUPPORT = 3.0
-_NOT_THE_AREA = -5.0
 _MEMO_SIZE = 10_000  # per memo; a memo is emptied when full, so memory stays bounded
 _SUBURB_KM = 40.0
-_COUNTRY_NAMESAKE = -3.0
 _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
 _AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KEPT_CANDIDATES = 5
+_REASONS = 6
+_TEXT_COUNTRY, _TEXT_COUNTRY_SHARE = _F["text's country"], _F["text's country share"]
+_TEXT_ADMIN1, _TEXT_ADMIN1_SHARE = _F["text's admin1"], _F["text's admin1 share"]
+_INSIDE_REGION, _HOLDS_PLACE = _F["inside a named region"], _F["holds a named place"]
+_HOLDING_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
+_KIND_FEATURE = {kind: _F[f"kind={kind.value}"] for kind in PlaceKind}
+_ORIGIN_FEATURE = {origin: _F[f"origin={origin.name.lower()}"] for origin in MatchOrigin
+                   if f"origin={origin.name.lower()}" in _F}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +81,10 @@ class ResolverOptions:
     bbox
         ``(west, south, east, north)`` in degrees; places outside are penalised.
     ambiguity_margin
-        A resolution is flagged ambiguous when the chosen place's confidence exceeds the
-        runner-up's by less than this, or is below ``min_confidence``.
+        With a scorer that has no review threshold (:data:`~gazetteer.ranker.HAND_TUNED`), a
+        resolution is marked ambiguous when the chosen place's confidence exceeds the
+        runner-up's by less than this, or is below ``min_confidence``. The learned ranker
+        marks it ambiguous when its calibrated confidence is below the ranker's threshold.
     min_confidence
         See ``ambiguity_margin``.
     """
@@ -119,13 +117,28 @@ class _Context:
 
 @dataclass(frozen=True, slots=True)
 class _Choices:
-    """A toponym's scorable matches, with the part of their scores that no context changes."""
+    """A toponym's scorable matches, with their features and the part of their scores that no
+    context changes."""
 
     toponym: Toponym
     matches: list[NameMatch]
-    canonical_area: bool
-    country_named: bool
+    features: list[list[tuple[int, float]]]
     bases: list[float]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFeatures:
+    """Every scorable candidate of one toponym with its features in the document's final
+    context, for training a ranker (:meth:`Resolver.features`).
+
+    ``features[i]`` are the sparse ``(index into FEATURES, value)`` pairs of ``places[i]``;
+    ``origins[i]`` is how the name matched it.
+    """
+
+    toponym: Toponym
+    places: tuple[Place, ...]
+    origins: tuple[MatchOrigin, ...]
+    features: tuple[tuple[tuple[int, float], ...], ...]
 
 
 class _Nearby:
@@ -134,7 +147,7 @@ class _Nearby:
     by bisection. A name's support is the points of the other names; the coherence of each
     place is worked out once for all the passes."""
 
-    __slots__ = ("groups", "lats", "points", "_groups_named", "_coherence")
+    __slots__ = ("groups", "lats", "points", "tops", "top_lats", "_groups_named", "_coherence", "_nearest", "_features")
 
     def __init__(self, support: list[tuple[str, tuple[Candidate, ...]]]) -> None:
         """``support``: (name, first-pass candidates) of each toponym sense that has candidates."""
@@ -148,6 +161,12 @@ class _Nearby:
         self.points = points
         self._groups_named = Counter(name for name, _ in support)
         self._coherence: dict[tuple[str, str], float] = {}
+        #: Each name's first-pass answer (countries and continents left out), by latitude.
+        self.tops = sorted((cands[0].place.lat, cands[0].place.lon, name) for name, cands in support
+                           if cands[0].place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT))
+        self.top_lats = [t[0] for t in self.tops]
+        self._nearest: dict[tuple[str, str], float | None] = {}
+        self._features: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
 
     def others(self, name: str) -> int:
         """How many senses of other names than ``name`` have candidates."""
@@ -160,6 +179,60 @@ class _Nearby:
         if value is None:
             value = self._coherence[key] = _coherence(place, self, name)
         return value
+
+    def features(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
+        """The candidate's features that the other names' places give (the same in every
+        pass), remembered: nearness to them, or that there are none."""
+        key = (place.id, name)
+        found = self._features.get(key)
+        if found is None:
+            found = self._features[key] = self._features_uncached(place, name)
+        return found
+
+    def _features_uncached(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
+        if not self.others(name):
+            return ((_F["alone in the text"], 1.0),)
+        if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
+            return ()
+        features = []
+        coherence = self.coherence(place, name)
+        if coherence >= 0.05:
+            feature = "near other places" if place.kind is PlaceKind.CITY else "area near other places"
+            features.append((_F[feature], min(coherence, _MAX_SUPPORT)))
+        nearest = self.nearest_km(place, name)
+        if nearest is not None:
+            features.append((_F["nearest other place (log10 km)"], math.log10(1.0 + nearest)))
+        return tuple(features)
+
+    def nearest_km(self, place: Place, name: str) -> float | None:
+        """Distance from the place, a candidate for ``name``, to the nearest first-pass answer of
+        another name (``None`` when there is none), remembered."""
+        key = (place.id, name)
+        if key in self._nearest:
+            return self._nearest[key]
+        # The nearest by a flat-earth distance (cheap), then its great-circle distance. The
+        # answers are sorted by latitude: scan out from the place's latitude both ways, and
+        # stop each way once the latitude alone is farther than the best so far.
+        lat0, lon0 = place.lat, place.lon
+        squeeze = math.cos(math.radians(lat0)) ** 2
+        best, nearest = math.inf, None
+        tops, start = self.tops, bisect_left(self.top_lats, lat0)
+        for indices in (range(start, len(tops)), range(start - 1, -1, -1)):
+            for i in indices:
+                lat, lon, other = tops[i]
+                dlat2 = (lat - lat0) ** 2
+                if dlat2 >= best:
+                    break
+                if other == name:
+                    continue
+                dlon = abs(lon - lon0) % 360.0
+                dlon = min(dlon, 360.0 - dlon)
+                d2 = dlat2 + squeeze * dlon * dlon
+                if d2 < best:
+                    best, nearest = d2, (lat, lon)
+        km = None if nearest is None else _km_between(lat0, lon0, nearest[0], nearest[1])
+        self._nearest[key] = km
+        return km
 
     def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str, str]]:
         """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
@@ -180,6 +253,10 @@ class Resolver:
         The :class:`~gazetteer.store.Gazetteer` to draw candidates from.
     options
         Bias and thresholds, see :class:`ResolverOptions`.
+    scorer
+        How candidates' features become scores, calibrated confidences and review flags (see
+        :mod:`gazetteer.ranker`): the learned ranker shipped in the package when ``None``;
+        :data:`~gazetteer.ranker.HAND_TUNED` for the hand-set weights.
 
     Examples
     --------
@@ -190,9 +267,12 @@ class Resolver:
     ['admin1', 'city']
     """
 
-    def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None,
+                 scorer: Scorer | None = None) -> None:
         self.gazetteer = gazetteer
         self.options = options or ResolverOptions()
+        self.scorer: Scorer = scorer if scorer is not None else default_scorer()
+        self._weights = self.scorer.weights()
         self._capitals: dict[str, str] | None = None
         self._containment: dict[tuple[str, float, float], bool] = {}
         self._priors: dict[str, float] = {}
@@ -208,6 +288,56 @@ class Resolver:
 
         Returns one :class:`~gazetteer.model.Resolution` per toponym, in order.
         """
+        return [resolution for resolution, _ in self.answers(toponyms)]
+
+    def answers(self, toponyms: Sequence[Toponym]) -> list[tuple[Resolution, tuple[tuple[int, float], ...]]]:
+        """:meth:`resolve_all`, with each answer's features (:data:`~gazetteer.ranker.ANSWER_FEATURES`,
+        what the confidence model reads; empty for an unresolved toponym)."""
+        senses, choices, contexts, ranked = self._run(toponyms)
+        current = {key: self._finish(choices[key], ranked[key], contexts[key]) for key in senses}
+        # One sense per document: a name placed by an explicit container ("Dover is a town in
+        # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
+        # Only where the container comes with the first mention: "named after Perth, Scotland"
+        # late in a text about Perth, Australia does not move the other mentions.
+        contained = {}
+        first_seen: set[str] = set()
+        for key, idx in sorted(senses.items(), key=lambda item: item[1][0]):
+            if key[0] in first_seen:
+                continue
+            first_seen.add(key[0])
+            if key[1] is None and key[2] is not None and current[key][0].place is not None:
+                contained[key[0]] = current[key]
+        for key in senses:
+            if key[1] is None and key[2] is None and key[0] in contained:
+                current[key] = contained[key[0]]
+        results: list[tuple[Resolution, tuple[tuple[int, float], ...]] | None] = [None] * len(toponyms)
+        for key, idx in senses.items():
+            resolution, answer = current[key]
+            for i in idx:
+                if resolution.toponym != toponyms[i]:
+                    results[i] = (_with_toponym(resolution, toponyms[i]), answer)
+                else:
+                    results[i] = (resolution, answer)
+        return [r for r in results if r is not None]
+
+    def features(self, toponyms: Sequence[Toponym]) -> list[CandidateFeatures]:
+        """Every scorable candidate of each toponym of one document with its features, in the
+        context the document's final pass gave it (what a ranker is trained on)."""
+        senses, choices, contexts, _ = self._run(toponyms)
+        out: list[CandidateFeatures | None] = [None] * len(toponyms)
+        for key, idx in senses.items():
+            chosen, context = choices[key], contexts[key]
+            features = tuple(tuple(base + self._context_features(m.place, context))
+                             for m, base in zip(chosen.matches, chosen.features))
+            for i in idx:
+                out[i] = CandidateFeatures(toponyms[i], tuple(m.place for m in chosen.matches),
+                                           tuple(m.origin for m in chosen.matches), features)
+        return [f for f in out if f is not None]
+
+    def _run(self, toponyms: Sequence[Toponym]) -> tuple[dict, dict, dict, dict]:
+        """Rank every sense (name, qualifier, container) of the document's toponyms in the
+        context of the others; returns the senses (key -> toponym indices), their choices, their
+        final contexts and their rankings."""
         senses: dict[tuple[str, PlaceKind | None, str | None], list[int]] = {}
         for i, toponym in enumerate(toponyms):
             key = (normalize_name(toponym.name), toponym.hint, toponym.container)
@@ -236,28 +366,7 @@ class Resolver:
             current = ranked
             if stable:
                 break
-        current = {key: self._explain(choices[key], current[key], contexts[key]) for key in senses}
-        # One sense per document: a name placed by an explicit container ("Dover is a town in
-        # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
-        # Only where the container comes with the first mention: "named after Perth, Scotland"
-        # late in a text about Perth, Australia does not move the other mentions.
-        contained = {}
-        first_seen: set[str] = set()
-        for key, idx in sorted(senses.items(), key=lambda item: item[1][0]):
-            if key[0] in first_seen:
-                continue
-            first_seen.add(key[0])
-            if key[1] is None and key[2] is not None and current[key].place is not None:
-                contained[key[0]] = current[key]
-        for key in senses:
-            if key[1] is None and key[2] is None and key[0] in contained:
-                current[key] = contained[key[0]]
-        results: list[Resolution | None] = [None] * len(toponyms)
-        for key, idx in senses.items():
-            resolution = current[key]
-            for i in idx:
-                results[i] = resolution if resolution.toponym == toponyms[i] else _with_toponym(resolution, toponyms[i])
-        return [r for r in results if r is not None]
+        return senses, choices, contexts, current
 
     # -- candidates and scores ------------------------------------------------------------
 
@@ -307,99 +416,87 @@ class Resolver:
             }
         return bool(place.country_code) and self._capitals.get(place.country_code or "") == normalize_name(place.name)
 
-    def _base_score(self, toponym: Toponym, match: NameMatch, canonical_area: bool, country_named: bool,
-                    reasons: list[str] | None = None) -> float:
-        """The part of a candidate's score that no context changes: the prior, how the name
-        matched, the qualifier and the container."""
+    def _base_features(self, toponym: Toponym, match: NameMatch, canonical_area: bool, country_named: bool,
+                       most_populous: tuple[int, str | None]) -> list[tuple[int, float]]:
+        """The features of a candidate that no context changes: what the place is, how the
+        name matched, the qualifier and the container (sparse: ``(index, value)`` pairs)."""
         place = match.place
-        score = self._prior(place)
-        if reasons is not None:
-            reasons.append(f"prior {score:.1f} ({place.kind.value}"
-                           + (f", population {place.population:,}" if place.population else "") + ")")
-        penalty = _ORIGIN_PENALTY[match.origin]
-        if penalty:
-            score += penalty
-            if reasons is not None:
-                reasons.append(f"matched as {match.origin.name.lower()} name {penalty:+.1f}")
+        kind = place.kind
+        log_population = math.log10((place.population or 0) + 10)
+        features = [(_KIND_FEATURE[kind], 1.0), (_F["population (log10)"], log_population)]
+        if kind is PlaceKind.CITY:
+            features.append((_F["city population (log10)"], log_population))
+            if self._is_capital(place):
+                features.append((_F["capital"], 1.0))
+        if most_populous[0] > 0:
+            if place.id == most_populous[1]:
+                features.append((_F["most populous candidate"], 1.0))
+            elif kind is PlaceKind.CITY:
+                gap = math.log10(most_populous[0] + 10) - log_population
+                features.append((_F["below the most populous (log10)"], gap))
+        origin = _ORIGIN_FEATURE.get(match.origin)
+        if origin is not None:
+            features.append((origin, 1.0))
         if canonical_area and match.origin is not MatchOrigin.NAME and match.origin is not MatchOrigin.ALIAS:
-            score += _NOT_THE_AREA
-            if reasons is not None:
-                reasons.append(f"the name is a country's or region's own {_NOT_THE_AREA:+.1f}")
-        elif country_named and place.kind is PlaceKind.CITY:
+            features.append((_F["not the area's own name"], 1.0))
+        elif country_named and kind is PlaceKind.CITY:
             # A town named after a country ("Greece, New York") needs more than the text's
             # country to beat the country itself.
-            score += _COUNTRY_NAMESAKE
-            if reasons is not None:
-                reasons.append(f"a country has this name {_COUNTRY_NAMESAKE:+.1f}")
+            features.append((_F["a country has this name"], 1.0))
         if toponym.hint is not None:
-            if _kind_fits(toponym.hint, place.kind):
-                score += _HINT_MATCH
-                if reasons is not None:
-                    reasons.append(f"qualifier says {toponym.hint.value} {_HINT_MATCH:+.1f}")
-            else:
+            if _kind_fits(toponym.hint, kind):
+                features.append((_F["qualifier agrees"], 1.0))
+            elif kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
                 # A qualifier may be wrong ("a port of Ukraine"); it never turns a country into a village.
-                penalty = _HINT_MATCH / 3 if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT) else _HINT_MATCH
-                score -= penalty
-                if reasons is not None:
-                    reasons.append(f"qualifier says {toponym.hint.value} {-penalty:+.1f}")
+                features.append((_F["qualifier disagrees (country)"], 1.0))
+            else:
+                features.append((_F["qualifier disagrees"], 1.0))
+        elif kind.is_area:
+            features.append((_F["no qualifier, area"], 1.0))
+        elif kind is PlaceKind.CITY:
+            features.append((_F["no qualifier, city"], 1.0))
         if toponym.container and self._inside_named(place, toponym.container):
-            score += _CONTAINER_MATCH
-            if reasons is not None:
-                reasons.append(f"in {toponym.container} {_CONTAINER_MATCH:+.1f}")
-        return score
+            features.append((_F["container"], 1.0))
+        return features
 
-    def _score(self, toponym: Toponym, match: NameMatch, context: _Context, canonical_area: bool = False,
-               country_named: bool = False, reasons: list[str] | None = None, base: float | None = None) -> float:
-        """The score of one candidate; with a ``reasons`` list, each term is also written down
-        there (only the candidates kept in the answer are explained: formatting costs).
-        ``base`` is the candidate's :meth:`_base_score`, when already known."""
-        place = match.place
-        if base is None:
-            base = self._base_score(toponym, match, canonical_area, country_named, reasons)
-        score = base
-        if context.total and place.country_code:
-            share = context.countries.get(place.country_code, 0) / context.total
+    def _context_features(self, place: Place, context: _Context) -> list[tuple[int, float]]:
+        """The features of a candidate that the rest of the document and the run's bias give."""
+        features: list[tuple[int, float]] = []
+        kind = place.kind
+        total = context.total
+        if total and place.country_code:
+            share = context.countries.get(place.country_code, 0) / total
             if share:
-                bonus = _FOCUS_COUNTRY * (0.5 + 0.5 * share)
-                score += bonus
-                if reasons is not None:
-                    reasons.append(f"text is about {place.country_code} {bonus:+.1f}")
-            a1_share = context.admin1s.get(place.admin1_code or "", 0) / context.total
-            if a1_share and place.kind is not PlaceKind.COUNTRY:
-                bonus = _FOCUS_ADMIN1 * (0.5 + 0.5 * a1_share)
-                score += bonus
-                if reasons is not None:
-                    reasons.append(f"text is about {place.admin1 or place.admin1_code} {bonus:+.1f}")
-        if context.regions and not place.kind.is_area:
-            for region in context.regions:
-                if self._contains(region.id, place.lat, place.lon):
-                    score += _IN_NAMED_REGION
-                    if reasons is not None:
-                        reasons.append(f"inside {region.name}, named in the text {_IN_NAMED_REGION:+.1f}")
-                    break
-        if place.kind is PlaceKind.CITY and context.nearby is not None and context.nearby.others(context.name):
-            coherence = context.nearby.coherence(place, context.name)
-            if coherence >= 0.05:
-                bonus = _COHERENCE * min(coherence, _MAX_SUPPORT)
-                score += bonus
-                if reasons is not None:
-                    reasons.append(f"near other places in the text {bonus:+.1f}")
-        if place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
-            for point in context.points:
-                if point.id != place.id and self._region_holds(place, point):
-                    score += _IN_NAMED_REGION
-                    if reasons is not None:
-                        reasons.append(f"holds {point.name}, named in the text {_IN_NAMED_REGION:+.1f}")
-                    break
+                features += ((_TEXT_COUNTRY, 1.0), (_TEXT_COUNTRY_SHARE, share))
+            a1_share = context.admin1s.get(place.admin1_code or "", 0) / total
+            if a1_share and kind is not PlaceKind.COUNTRY:
+                features += ((_TEXT_ADMIN1, 1.0), (_TEXT_ADMIN1_SHARE, a1_share))
+        if context.regions and not kind.is_area and self._named_region(place, context) is not None:
+            features.append((_INSIDE_REGION, 1.0))
+        nearby = context.nearby
+        if nearby is not None:
+            features += nearby.features(place, context.name)
+        if kind in _HOLDING_KINDS and self._held_point(place, context):
+            features.append((_HOLDS_PLACE, 1.0))
         if self.options.prefer_country and place.country_code == self.options.prefer_country:
-            score += _PREFERRED_COUNTRY
-            if reasons is not None:
-                reasons.append(f"preferred country {_PREFERRED_COUNTRY:+.1f}")
+            features.append((_F["preferred country"], 1.0))
         if self.options.bbox and not _in_bbox(place, self.options.bbox):
-            score += _OUTSIDE_BBOX
-            if reasons is not None:
-                reasons.append(f"outside the bounding box {_OUTSIDE_BBOX:+.1f}")
-        return score
+            features.append((_F["outside the bounding box"], 1.0))
+        return features
+
+    def _named_region(self, place: Place, context: _Context) -> Place | None:
+        """The first region named in the text that holds the place."""
+        for region in context.regions:
+            if self._contains(region.id, place.lat, place.lon):
+                return region
+        return None
+
+    def _held_point(self, place: Place, context: _Context) -> Place | None:
+        """The first place named in the text that the region holds."""
+        for point in context.points:
+            if point.id != place.id and self._region_holds(place, point):
+                return point
+        return None
 
     def _contains(self, area_id: str, lat: float, lon: float) -> bool:
         """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
@@ -444,26 +541,31 @@ class Resolver:
 
     def _choices(self, toponym: Toponym, matches: list[NameMatch]) -> _Choices:
         matches, canonical_area, country_named = _scorable(toponym, matches)
-        bases = [self._base_score(toponym, m, canonical_area, country_named) for m in matches]
-        return _Choices(toponym, matches, canonical_area, country_named, bases)
+        populations = [(m.place.population or 0, m.place.id) for m in matches]
+        top = max(populations) if populations else (0, None)
+        features = [self._base_features(toponym, m, canonical_area, country_named, top)
+                    for m in matches]
+        weights = self._weights
+        return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
 
     def _rank(self, choices: _Choices, context: _Context) -> Resolution:
         """The toponym's candidates, best first, with their shares of the score but without
-        their reasons (:meth:`_explain` adds those to the final answer)."""
+        their reasons (:meth:`_finish` adds those to the final answer)."""
         toponym = choices.toponym
         if not choices.matches:
             return Resolution.unresolved(toponym)
+        weights = self._weights
         scored = sorted(
-            ((self._score(toponym, m, context, choices.canonical_area, choices.country_named, base=base), m)
+            ((base + dot(weights, self._context_features(m.place, context)), m)
              for m, base in zip(choices.matches, choices.bases)),
             key=lambda item: (-item[0], item[1].place.id),
         )
         top = scored[0][0]
-        weights = [math.exp(score - top) for score, _ in scored]
-        total = sum(weights)
+        shares = [math.exp(score - top) for score, _ in scored]
+        total = sum(shares)
         candidates = tuple(
             Candidate(place=m.place, score=round(w / total, 4), fuzzy=m.origin is MatchOrigin.FUZZY)
-            for (_, m), w in zip(scored[:_KEPT_CANDIDATES], weights)
+            for (_, m), w in zip(scored[:_KEPT_CANDIDATES], shares)
         )
         best = candidates[0]
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
@@ -473,18 +575,44 @@ class Resolver:
             candidates=candidates, fuzzy=best.fuzzy,
         )
 
-    def _explain(self, choices: _Choices, resolution: Resolution, context: _Context) -> Resolution:
-        """The resolution with the reasons of each kept candidate's score in ``context``."""
+    def _finish(self, choices: _Choices, resolution: Resolution,
+                context: _Context) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
+        """The final answer and its features: each kept candidate with its reasons (its
+        features' largest contributions to the score), the confidence calibrated by the scorer,
+        and the answer marked ambiguous where the scorer says it needs review."""
         if not resolution.candidates:
-            return resolution
-        by_id = {m.place.id: m for m in choices.matches}
+            return resolution, ()
+        by_id = {m.place.id: (m, f) for m, f in zip(choices.matches, choices.features)}
+        share = resolution.confidence
+        best = by_id[resolution.candidates[0].place.id][0]
+        answer = answer_features(resolution, best.origin, len(choices.matches),
+                                 context.nearby is not None and not context.nearby.others(context.name))
+        confidence = round(self.scorer.confidence(share, answer), 4)
+        scale = confidence / share if share else 0.0
         explained = []
         for candidate in resolution.candidates:
-            reasons: list[str] = []
-            self._score(choices.toponym, by_id[candidate.place.id], context, choices.canonical_area,
-                        choices.country_named, reasons)
-            explained.append(Candidate(candidate.place, candidate.score, tuple(reasons), candidate.fuzzy))
-        return replace(resolution, candidates=tuple(explained))
+            match, base = by_id[candidate.place.id]
+            features = base + self._context_features(match.place, context)
+            reasons = self._reasons(choices.toponym, match, features, context)
+            score = candidate.score if scale == 1.0 else round(candidate.score * scale, 4)
+            explained.append(Candidate(candidate.place, score, reasons, candidate.fuzzy))
+        ambiguous = resolution.ambiguous
+        if self.scorer.flag_below is not None:
+            ambiguous = self.scorer.flagged(confidence)
+        return replace(resolution, candidates=tuple(explained), confidence=confidence, ambiguous=ambiguous), answer
+
+    def _reasons(self, toponym: Toponym, match: NameMatch, features: list[tuple[int, float]],
+                 context: _Context) -> tuple[str, ...]:
+        """The features' contributions (weight x value), summed per reason, largest first."""
+        weights = self._weights
+        summed: dict[str, float] = {}
+        for index, value in features:
+            contribution = weights[index] * value
+            if abs(contribution) >= 0.05:
+                group = _REASON_GROUP.get(FEATURES[index], FEATURES[index])
+                summed[group] = summed.get(group, 0.0) + contribution
+        ranked = sorted(summed.items(), key=lambda item: -abs(item[1]))[:_REASONS]
+        return tuple(f"{_describe(self, group, match, toponym, context)} {value:+.1f}" for group, value in ranked)
 
     # -- document context -----------------------------------------------------------------
 
@@ -504,6 +632,58 @@ class Resolver:
                 context.points.append(place)
         return context
 
+
+
+#: Features explained together (their contributions are summed into one reason).
+_REASON_GROUP = {
+    **{f: "kind" for f in FEATURES if f.startswith("kind=")},
+    "city population (log10)": "population", "population (log10)": "population",
+    "qualifier disagrees": "qualifier agrees", "qualifier disagrees (country)": "qualifier agrees",
+    "no qualifier, city": "no qualifier, area",
+    "text's country share": "text's country", "text's admin1 share": "text's admin1",
+    "area near other places": "near other places",
+}
+
+
+def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Toponym, context: _Context) -> str:
+    """A reviewer's words for a feature of a candidate (its contribution is added after)."""
+    place = match.place
+    if feature == "kind" or feature.startswith("kind="):
+        return f"kind {place.kind.value}"
+    if feature in ("population", "city population (log10)", "population (log10)"):
+        return f"population {place.population:,}" if place.population else "no population known"
+    if feature.startswith("origin="):
+        return f"matched as {match.origin.name.lower()} name"
+    if feature == "not the area's own name":
+        return "the name is a country's or region's own"
+    if feature in ("qualifier agrees", "qualifier disagrees", "qualifier disagrees (country)"):
+        return f"qualifier says {toponym.hint.value if toponym.hint else '?'}"
+    if feature == "container":
+        return f"in {toponym.container}"
+    if feature in ("no qualifier, area", "no qualifier, city"):
+        return f"no qualifier, a {place.kind.value}"
+    if feature in ("text's country", "text's country share"):
+        return f"text is about {place.country_code}"
+    if feature in ("text's admin1", "text's admin1 share"):
+        return f"text is about {place.admin1 or place.admin1_code}"
+    if feature == "inside a named region":
+        region = resolver._named_region(place, context)
+        return f"inside {region.name if region else 'a region'}, named in the text"
+    if feature in ("near other places", "area near other places"):
+        return "near other places in the text"
+    if feature == "holds a named place":
+        point = resolver._held_point(place, context)
+        return f"holds {point.name if point else 'a place'}, named in the text"
+    if feature == "nearest other place (log10 km)":
+        nearest = context.nearby.nearest_km(place, context.name) if context.nearby else None
+        return f"{nearest:,.0f} km from the nearest other place" if nearest is not None else feature
+    if feature == "alone in the text":
+        return "no other place in the text"
+    if feature == "below the most populous (log10)":
+        return "a larger place has the name"
+    if feature == "most populous candidate":
+        return "the most populous place of the name"
+    return feature  # "capital", "a country has this name", "preferred country", "outside the bounding box"
 
 
 _ADMIN_SUFFIX = re.compile(r"\s+(oblast|region|province|governorate|state|city|krai|county)$", re.I)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from gazetteer import Gazetteer, Resolver, ResolverOptions, Toponym, open_default
+from gazetteer import Gazetteer, Resolver, ResolverOptions, Scorer, Toponym, open_default
 from gazetteer.files import check_file
 from gazetteer.overlay import with_overlay
 
@@ -86,10 +86,12 @@ def open_pipeline(
     model: str | None = None,
     options: ResolverOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    scorer: Scorer | None = None,
 ) -> Pipeline:
     """A :class:`Pipeline` over the gazetteer :func:`open_gazetteer` opens now (the spaCy model
-    loads on first use)."""
-    return Pipeline(open_gazetteer(gazetteer, overlay=overlay, progress=progress), model=model, options=options)
+    loads on first use), resolving with ``scorer`` (the shipped ranker when ``None``)."""
+    return Pipeline(open_gazetteer(gazetteer, overlay=overlay, progress=progress), model=model, options=options,
+                    scorer=scorer)
 
 
 class Pipeline:
@@ -106,6 +108,10 @@ class Pipeline:
         spaCy package name or path to load when ``nlp`` is not given.
     options
         Resolver bias and thresholds.
+    scorer
+        The resolver's ranker (:mod:`gazetteer.ranker`): the learned one shipped in the package
+        when ``None`` (:func:`gazetteer.default_scorer`); ``geomap train`` writes others
+        (:func:`gazetteer.load_scorer` reads them).
 
     Examples
     --------
@@ -122,11 +128,13 @@ class Pipeline:
         nlp: Language | None = None,
         model: str | None = None,
         options: ResolverOptions | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
         self._gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
         self.options = options or ResolverOptions()
+        self.scorer = scorer
         self._extractor: PlaceExtractor | None = None
         self._resolver: Resolver | None = None
 
@@ -148,7 +156,7 @@ class Pipeline:
     def resolver(self) -> Resolver:
         """The :class:`~gazetteer.Resolver`."""
         if self._resolver is None:
-            self._resolver = Resolver(self.gazetteer, self.options)
+            self._resolver = Resolver(self.gazetteer, self.options, scorer=self.scorer)
         return self._resolver
 
     @property

@@ -347,7 +347,7 @@ def process(
     chunk_size = max(1, chunk_size)
     if spec is None and pipeline is not None and (workers > 1 or engine == "dask"):
         spec = PipelineSpec(gazetteer=str(pipeline.gazetteer.path), model=pipeline._model,
-                            options=pipeline.options)
+                            options=pipeline.options, scorer=pipeline.scorer)
     chunks = _chunks(sources, chunk_size)
 
     if engine == "local" and workers == 1:

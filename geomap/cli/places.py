@@ -96,10 +96,10 @@ def _cmd_places_stream(session: Session) -> int:
     if args.scheduler:  # workers elsewhere: they open their own copies of the named files
         spec = batch.PipelineSpec(gazetteer=str(Path(args.gazetteer).resolve()) if args.gazetteer else None,
                                   model=args.model, options=pipeline.options,
-                                  overlay=str(Path(overlay).resolve()) if overlay else None)
+                                  overlay=str(Path(overlay).resolve()) if overlay else None, scorer=pipeline.scorer)
     else:  # workers on this machine open the very file this process opened (overlay included)
         spec = batch.PipelineSpec(gazetteer=str(Path(pipeline.gazetteer.path).resolve()), model=args.model,
-                                  options=pipeline.options)
+                                  options=pipeline.options, scorer=pipeline.scorer)
     workers = args.workers or ((os.cpu_count() or 1) if args.engine == "dask" else 1)
 
     progress = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gazetteer import Gazetteer, ResolverOptions
+from gazetteer import HAND_TUNED, Gazetteer, ResolverOptions, Scorer, load_scorer
 from gazetteer.files import default_path
 
 from ..errors import InputError, NoDocuments
@@ -100,7 +101,15 @@ class Session:
         options = ResolverOptions(prefer_country=args.prefer_country, bbox=args.bbox)
         self._announce_build()
         return open_pipeline(args.gazetteer, overlay=getattr(args, "gazetteer_overlay", None), model=args.model,
-                             options=options, progress=self.progress())
+                             options=options, progress=self.progress(), scorer=self.scorer())
+
+    def scorer(self) -> Scorer | None:
+        """The ranker ``--ranker`` (or ``GEOMAP_RANKER``) names: a model file, ``hand`` for the
+        hand-tuned weights, or ``None`` for the one shipped in the package."""
+        name = getattr(self.args, "ranker", None) or os.environ.get("GEOMAP_RANKER") or None
+        if name is None:
+            return None
+        return HAND_TUNED if name == "hand" else load_scorer(name)
 
     # -- inputs ---------------------------------------------------------------------------------
 

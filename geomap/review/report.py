@@ -167,7 +167,7 @@ def flags_for(
     runner_up = max((c.score for c in resolution.alternatives), default=0.0)
     if resolution.alternatives and resolution.confidence - runner_up < rule.margin:
         flags.append(Flag.AMBIGUOUS)
-    if resolution.confidence < rule.min_confidence:
+    if resolution.confidence < rule.min_confidence or resolution.ambiguous:  # ranker: below its threshold
         flags.append(Flag.LOW_CONFIDENCE)
     if rule.fuzzy:
         origin = match_origin(pm, gazetteer) if not resolution.fuzzy else MatchOrigin.FUZZY

@@ -1,0 +1,136 @@
+"""Document-level cross-validation of the learned ranker beside the hand-tuned one (a
+measurement, not a test).
+
+For every gold file (default: every ``*.jsonl`` in ``../shared/eval/dev``) the pipeline's own
+mentions are extracted once (spaCy) and cached under ``--cache``. The documents of all files are
+split into ``--folds`` folds by a stable hash of ``file/document id``; each fold is answered by
+a ranker trained on the other folds (weights, then calibration and review threshold from the
+other folds' held-out answers), and by the hand-tuned scorer. Per file it prints:
+
+* accuracy@161, country-aware accuracy@161 and kind accuracy (``geomap eval``'s figures);
+* the flagged share of all predictions, and the share of the wrong answers flagged (wrong:
+  unresolved, more than 161 km off -- a country counts when the gold point lies in it -- or of
+  the wrong kind where the gold gives one);
+* the reliability table of the learned ranker (confidence bins against observed accuracy);
+* with ``--held-in MODEL.json``, that model's figures on all documents (it saw them).
+
+Usage::
+
+    python benchmarks/cv_resolver.py [FILE.jsonl ...] [--folds 5] [--cache DIR] [--json OUT]
+                                     [--held-in gazetteer/data/ranker.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DIR = ROOT.parent / "shared" / "eval" / "dev"
+
+
+def _fmt(x: float | None) -> str:
+    return "  -  " if x is None else f"{x:.3f}"
+
+
+def _row(name: str, f) -> str:
+    r = f.report
+    return (f"  {name:<10} acc@161 {_fmt(r.accuracy_at_161)}  country-aware {_fmt(r.country_aware_accuracy_at_161)}"
+            f"  kind {_fmt(r.kind_accuracy)}  flagged {_fmt(f.flagged_share)}"
+            f"  wrong flagged {_fmt(f.wrong_flagged_share)} ({f.wrong_flagged}/{f.wrong})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--distant-weight", type=float, default=None)
+    parser.add_argument("--l2", type=float, default=None)
+    parser.add_argument("--balance", type=float, default=None, help="corpus balance (0-1)")
+    parser.add_argument("--prior", choices=("zero", "hand"), default=None, help="what the L2 penalty pulls towards")
+    parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
+    parser.add_argument("--held-in", type=Path, default=None, help="a model file to score on all documents")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+
+    from dataclasses import replace
+
+    from gazetteer import HAND_TUNED, load_scorer, open_default
+    from geomap.extract import PlaceExtractor
+    from geomap.training.corpus import extracted
+    from geomap.training.cv import answer, cross_validate, figures, trade_off
+    from geomap.training.fit import FitOptions
+    from geomap.training.train import TrainOptions
+
+    files = args.files or sorted(DEFAULT_DIR.glob("*.jsonl"))
+    if not files:
+        parser.error(f"no gold files given and none in {DEFAULT_DIR}: name them")
+    gazetteer = open_default()
+    extractor = PlaceExtractor(gazetteer)
+    corpora = [extracted(f, extractor, args.cache) for f in files]
+    options = TrainOptions(folds=args.folds)
+    if args.rounds is not None:
+        options = replace(options, rounds=args.rounds)
+    if args.distant_weight is not None:
+        options = replace(options, distant_weight=args.distant_weight)
+    if args.l2 is not None:
+        options = replace(options, fit=replace(options.fit, l2=args.l2))
+    if args.prior is not None:
+        toward = tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ()  # default: hand
+        options = replace(options, fit=replace(options.fit, toward=toward))
+    if args.balance is not None:
+        options = replace(options, corpus_balance=args.balance)
+    started = time.perf_counter()
+    results = cross_validate(corpora, gazetteer, options, baseline=HAND_TUNED)
+    seconds = time.perf_counter() - started
+    held_in = {}
+    if args.held_in:
+        model = load_scorer(args.held_in)
+        for corpus in corpora:
+            predicted, judged = answer(corpus, gazetteer, model, {d.id for d in corpus.documents})
+            held_in[corpus.name] = figures(corpus, gazetteer, predicted, judged)
+
+    print(f"{args.folds}-fold document-level cross-validation, {options}, {seconds:.0f} s")
+    for corpus in corpora:
+        print(corpus.name, f"({len(corpus.documents)} documents)")
+        print(_row("hand-tuned", results["baseline"][corpus.name]))
+        print(_row("learned", results["learned"][corpus.name]))
+        if corpus.name in held_in:
+            print(_row("held-in", held_in[corpus.name]))
+    print("reliability of the learned ranker's confidence (all files, held-out folds)")
+    pooled: dict[tuple[float, float], list[int]] = {}
+    for f in results["learned"].values():
+        for low, high, n, right in f.reliability:
+            pooled.setdefault((low, high), [0, 0])
+            pooled[(low, high)][0] += n
+            pooled[(low, high)][1] += right
+    for (low, high), (n, right) in pooled.items():
+        print(f"  {low:.2f}-{high:.2f}  answers {n:5d}  right {right / n if n else 0:.3f}")
+    print("review threshold trade-off of the learned ranker (all files pooled, held-out folds; the shipped")
+    print("threshold is chosen by training on held-out answers, see the model's flag_below)")
+    pooled_judged = [j for f in results["learned"].values() for j in f.judged]
+    for t, share, caught in trade_off(pooled_judged, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
+        print(f"  flag below {t:.1f}: flagged {share:.3f} of all predictions, {caught:.3f} of wrong answers")
+    totals = {name: (sum(f.wrong for f in res.values()), sum(f.wrong_flagged for f in res.values()))
+              for name, res in results.items()}
+    for name, (wrong, flagged) in totals.items():
+        print(f"  pooled {name}: wrong flagged {flagged}/{wrong} = {flagged / wrong if wrong else 0:.3f}")
+    if args.json:
+        payload = {name: {c: {"accuracy_at_161": f.report.accuracy_at_161,
+                              "country_aware_accuracy_at_161": f.report.country_aware_accuracy_at_161,
+                              "kind_accuracy": f.report.kind_accuracy, "flagged_share": f.flagged_share,
+                              "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability}
+                          for c, f in res.items()} for name, res in {**results, "held-in": held_in}.items()}
+        args.json.write_text(json.dumps(payload, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Training the resolver's ranker from gold corpora and reviewers' decisions (``geomap train``)."""

@@ -1,0 +1,161 @@
+"""Document-level cross-validation of a trained ranker beside another scorer on the same folds.
+
+Each fold's documents are answered by a model trained on the other folds only; its calibration
+and review threshold are fitted on the other folds' held-out answers (so no figure of a fold
+ever saw that fold). The answers of all folds are then scored per corpus with
+:func:`geomap.evaluation.evaluate`, as ``geomap eval`` scores a run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from gazetteer import Gazetteer, LinearScorer, Resolver, ResolverOptions
+
+from ..evaluation import EvalReport, Predicted, evaluate, match_spans
+from ..model import PlaceMention
+from ..review import is_flagged
+from .corpus import GoldCorpus
+from .dataset import label_against_gold, toponyms_of
+from .train import HeldOut, TrainOptions, calibrate, fit_model, fold_of, held_out_answers
+
+__all__ = ["CorpusFigures", "Judged", "answer", "cross_validate", "figures", "trade_off"]
+
+log = logging.getLogger(__name__)
+
+RESOLUTION_ONLY = frozenset({"wiktor_dev500", "toporesolve_localnews"})
+BINS = (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One prediction: its confidence, whether it is right (``None``: no gold to judge it by),
+    whether the review flags it, and whether it would be flagged without the confidence
+    threshold (unresolved, approximate spelling, narrow margin)."""
+
+    confidence: float
+    right: bool | None
+    flagged: bool
+    flagged_anyway: bool
+
+
+@dataclass(frozen=True)
+class CorpusFigures:
+    """One scorer's figures on one corpus."""
+
+    corpus: str
+    report: EvalReport
+    flagged_share: float | None
+    wrong: int
+    wrong_flagged: int
+    #: (low, high, answers, right) per confidence bin, over the gold-matched answers.
+    reliability: tuple[tuple[float, float, int, int], ...]
+    judged: tuple[Judged, ...] = ()
+
+    @property
+    def wrong_flagged_share(self) -> float | None:
+        return self.wrong_flagged / self.wrong if self.wrong else None
+
+
+def answer(corpus: GoldCorpus, gazetteer: Gazetteer, scorer: LinearScorer, documents: set[str], *,
+           old_flags: bool = False) -> tuple[dict[str, list[Predicted]], list[tuple[float, bool, bool]]]:
+    """The predictions of ``scorer`` on the named documents of a corpus, and for each
+    gold-matched answer ``(confidence, right, flagged)``.
+
+    ``right`` is country- and kind-aware (a country answer is right when the gold point lies in
+    it; where the gold gives a kind, the kind must agree). With ``old_flags`` the review flags
+    ignore the resolver's ``ambiguous`` mark, as before the learned ranker.
+    """
+    resolver = Resolver(gazetteer, ResolverOptions(), scorer=scorer)
+    predicted: dict[str, list[Predicted]] = {}
+    judged: list[Judged] = []
+    for doc in corpus.documents:
+        if doc.id not in documents:
+            continue
+        mentions = corpus.mentions.get(doc.id, ())
+        resolutions = resolver.resolve_all(toponyms_of(mentions))
+        preds, flags, others = [], [], []
+        for m, r in zip(mentions, resolutions):
+            other = is_flagged(PlaceMention(m, replace(r, ambiguous=False)), gazetteer=gazetteer)
+            flagged = other if old_flags else is_flagged(PlaceMention(m, r), gazetteer=gazetteer)
+            flags.append(flagged)
+            others.append(other)
+            p = r.place
+            preds.append(Predicted(m.start, m.end, m.surface, p.lat if p else None, p.lon if p else None,
+                                   p.kind.value if p else None, p.country_code if p else None, flagged))
+        predicted[doc.id] = preds
+        scored = [t for t in doc.toponyms if not t.embedded]
+        status: list[bool | None] = [None] * len(mentions)
+        for gi, pi in match_spans([(t.start, t.end) for t in scored], [(m.start, m.end) for m in mentions]):
+            gold, r = scored[gi], resolutions[pi]
+            if not gold.has_coordinates:
+                continue
+            ids = corpus.ids.get((doc.id, gold.start, gold.end), (None, None))
+            status[pi] = r.place is not None and label_against_gold(r.place, gold, gazetteer.country_at, ids)
+        for r, right, flagged, other in zip(resolutions, status, flags, others):
+            judged.append(Judged(r.confidence if r.place else 0.0, right, flagged, other))
+    return predicted, judged
+
+
+def figures(corpus: GoldCorpus, gazetteer: Gazetteer, predicted: dict[str, list[Predicted]],
+            judged: Sequence[Judged]) -> CorpusFigures:
+    """Score a corpus's predictions and judged answers."""
+    report = evaluate(corpus.documents, predicted, resolution_only=corpus.name in RESOLUTION_ONLY,
+                      country_of=gazetteer.country_at)
+    n_pred = sum(len(v) for v in predicted.values())
+    n_flagged = sum(1 for v in predicted.values() for p in v if p.flagged)
+    gold = [j for j in judged if j.right is not None]
+    wrong = [j for j in gold if not j.right]
+    bins = []
+    for low, high in zip(BINS, BINS[1:]):
+        inside = [j for j in gold if low <= j.confidence < high]
+        bins.append((low, min(high, 1.0), len(inside), sum(1 for j in inside if j.right)))
+    return CorpusFigures(corpus.name, report, n_flagged / n_pred if n_pred else None, len(wrong),
+                         sum(1 for j in wrong if j.flagged), tuple(bins), tuple(judged))
+
+
+def trade_off(judged: Sequence[Judged], thresholds: Sequence[float]) -> list[tuple[float, float, float]]:
+    """``(threshold, flagged share of all predictions, share of wrong answers flagged)`` were
+    the review threshold each of ``thresholds``."""
+    wrong = [j for j in judged if j.right is False]
+    out = []
+    for t in thresholds:
+        flagged = sum(1 for j in judged if j.flagged_anyway or j.confidence < t)
+        caught = sum(1 for j in wrong if j.flagged_anyway or j.confidence < t)
+        out.append((t, flagged / len(judged) if judged else 0.0, caught / len(wrong) if wrong else 0.0))
+    return out
+
+
+def cross_validate(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: TrainOptions = TrainOptions(),
+                   *, baseline: LinearScorer | None = None) -> dict[str, dict[str, CorpusFigures]]:
+    """Figures per scorer (``"learned"`` and, with ``baseline``, ``"baseline"``) per corpus."""
+    k = options.folds
+    weights = []
+    rows: list[list[HeldOut]] = []
+    for fold in range(k):
+        w = fit_model(corpora, gazetteer, options, keep=lambda d, f=fold: fold_of(d, k) != f)
+        weights.append(w)
+        rows.append(held_out_answers(corpora, gazetteer, LinearScorer("fold", w), keep=lambda d, f=fold: fold_of(d, k) == f))
+        log.info("fold %d of %d trained", fold + 1, k)
+    scorers = []
+    for fold in range(k):
+        others = [r for f, rs in enumerate(rows) if f != fold for r in rs]
+        confidence, threshold = calibrate(others, options.flag_wrong_share, options.max_flagged)
+        scorers.append(LinearScorer(f"fold {fold}", weights[fold], flag_below=threshold, confidence_of=confidence))
+    out: dict[str, dict[str, CorpusFigures]] = {"learned": {}}
+    if baseline is not None:
+        out["baseline"] = {}
+    for corpus in corpora:
+        for name in out:
+            predicted: dict[str, list[Predicted]] = {}
+            judged: list[Judged] = []
+            for fold in range(k):
+                docs = {d.id for d in corpus.documents if fold_of(f"{corpus.name}/{d.id}", k) == fold}
+                scorer = scorers[fold] if name == "learned" else baseline
+                p, j = answer(corpus, gazetteer, scorer, docs, old_flags=name == "baseline")  # type: ignore[arg-type]
+                predicted.update(p)
+                judged += j
+            out[name][corpus.name] = figures(corpus, gazetteer, predicted, judged)
+    return out

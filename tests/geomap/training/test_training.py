@@ -1,0 +1,123 @@
+"""Training the ranker: the conditional logit, the confidence model, and learning from decisions
+(tiny fixture gazetteer; no spaCy)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gazetteer import HAND_TUNED, LinearScorer, PlaceKind, RankerError, Resolver, Toponym, load_scorer
+from gazetteer.ranker import ANSWER_FEATURES, FEATURES, scorer_from_dict
+from geomap.review.decisions import parse_decisions
+from geomap.model import Mention, SourceDocument
+from geomap.pipeline import Pipeline
+from geomap.training.dataset import Group
+from geomap.training.decisions import adapt, decision_groups
+from geomap.training.fit import choose_threshold, fit_confidence, fit_weights, isotonic
+
+pytest.importorskip("scipy")
+
+
+def _mention(text: str, name: str, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(name, start + 1)
+    return Mention(start, start + len(name), name, name)
+
+
+def _document(pipeline: Pipeline, doc_id: str, text: str, names: list[str]):
+    return pipeline.resolve_mentions(SourceDocument(doc_id, text), [_mention(text, n) for n in names])
+
+
+def test_a_few_decisions_move_the_same_kind_of_mention_in_another_document(tiny_gazetteer):
+    pipeline = Pipeline(tiny_gazetteer)
+    pipeline._resolver = Resolver(tiny_gazetteer, scorer=HAND_TUNED)
+    decided = _document(pipeline, "a", "Shelling went on near Kherson. Troops left Kherson.", ["Kherson"])
+    before = Resolver(tiny_gazetteer, scorer=HAND_TUNED).resolve_all([Toponym("Kharkiv")])[0]
+    assert before.place.kind is PlaceKind.CITY
+
+    decisions = parse_decisions("decisions:\n  - name: Kherson\n    document: a\n    choice: t:kherson-oblast\n",
+                                source="d.yaml", gazetteer=tiny_gazetteer)
+    groups = decision_groups([decided], decisions, tiny_gazetteer, pipeline.resolver)
+    assert [g.right.count(True) for g in groups] == [1]
+    adapted = adapt(HAND_TUNED, groups)
+
+    after = Resolver(tiny_gazetteer, scorer=adapted).resolve_all([Toponym("Kharkiv")])[0]
+    assert after.place.id == "t:kharkiv-oblast"
+    assert adapted.metadata["adapted_on_decisions"] == 1
+
+
+def test_decisions_that_pin_nothing_the_ranker_saw_teach_nothing(tiny_gazetteer):
+    pipeline = Pipeline(tiny_gazetteer)
+    doc = _document(pipeline, "a", "Shelling near Kherson.", ["Kherson"])
+    decisions = parse_decisions("decisions:\n  - name: Kherson\n    choice: not-a-place\n", source="d.yaml")
+    groups = decision_groups([doc], decisions, tiny_gazetteer, pipeline.resolver)
+    assert groups == []
+    with pytest.raises(ValueError, match="nothing to learn"):
+        adapt(HAND_TUNED, groups)
+
+
+def _group(right_index: int, values: list[float], feature: str = "population (log10)") -> Group:
+    index = FEATURES.index(feature)
+    return Group("c/d", "gold", tuple(((index, v),) for v in values), tuple(i == right_index for i in range(len(values))))
+
+
+def test_the_conditional_logit_learns_the_sign_the_data_shows():
+    bigger_wins = [_group(0, [6.0, 3.0]), _group(1, [2.0, 5.0]), _group(0, [4.0, 1.0])]
+    assert fit_weights(bigger_wins)["population (log10)"] > 0
+    smaller_wins = [_group(1, [6.0, 3.0]), _group(0, [2.0, 5.0]), _group(1, [4.0, 1.0])]
+    assert fit_weights(smaller_wins)["population (log10)"] < 0
+
+
+def test_groups_with_nothing_to_choose_are_skipped():
+    with pytest.raises(ValueError, match="both a right and a wrong"):
+        fit_weights([Group("c/d", "gold", (((0, 1.0),), ((1, 1.0),)), (True, True))])
+
+
+def test_the_confidence_model_follows_the_rate_of_right_answers():
+    share = ANSWER_FEATURES.index("share (logit)")
+    rows = [(((0, 1.0), (share, 3.0)), True)] * 18 + [(((0, 1.0), (share, 3.0)), False)] * 2 \
+        + [(((0, 1.0), (share, -1.0)), True)] * 5 + [(((0, 1.0), (share, -1.0)), False)] * 15
+    scorer = LinearScorer("t", {}, confidence_of=fit_confidence(rows, l2=1e-4))
+    high = scorer.confidence(0.95, ((0, 1.0), (share, 3.0)))
+    low = scorer.confidence(0.3, ((0, 1.0), (share, -1.0)))
+    assert high == pytest.approx(0.9, abs=0.05) and low == pytest.approx(0.25, abs=0.05)
+
+
+def test_isotonic_calibration_is_monotone_and_stays_off_the_bounds():
+    table = isotonic([(0.1, False), (0.2, True), (0.3, False), (0.9, True), (0.95, True)])
+    ys = [y for _, y in table]
+    assert ys == sorted(ys) and 0 < ys[0] and ys[-1] < 1
+
+
+def test_the_threshold_flags_the_asked_share_of_wrong_answers():
+    rows = [(0.2, False, False), (0.4, False, False), (0.6, True, False), (0.8, False, False), (0.9, True, False)]
+    threshold = choose_threshold(rows, wrong_share=2 / 3)
+    assert 0.4 < threshold <= 0.41
+    assert choose_threshold([(0.3, False, True)], wrong_share=0.9) == 0.0
+
+
+def test_the_reviewers_budget_caps_the_threshold():
+    rows = [(0.2, False, False), (0.4, False, False), (0.6, True, False), (0.8, False, False), (0.9, True, False),
+            (0.95, None, False), (0.0, None, True)]
+    assert choose_threshold(rows, wrong_share=1.0) > 0.8
+    capped = choose_threshold(rows, wrong_share=1.0, max_flagged=3 / 7)
+    flagged = sum(1 for c, _, anyway in rows if anyway or c < capped)
+    assert flagged <= 3 and capped > 0.2
+
+
+def test_a_model_file_round_trips_and_bad_ones_say_how_to_fix(tmp_path):
+    model = LinearScorer("m", {"kind=city": 1.5}, flag_below=0.6, confidence_of={"bias": 0.3}, metadata={"a": 1})
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model.to_dict()))
+    again = load_scorer(path)
+    assert again.weights() == model.weights() and again.flag_below == 0.6 and again.confidence_of == {"bias": 0.3}
+    with pytest.raises(RankerError, match="geomap train"):
+        scorer_from_dict({"format": 1, "weights": {"no such feature": 1.0}})
+    with pytest.raises(RankerError, match="does not exist"):
+        load_scorer(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(RankerError, match="not a readable ranker"):
+        load_scorer(tmp_path / "bad.json")
+
