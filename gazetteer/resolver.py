@@ -403,7 +403,7 @@ class Resolver:
         if place.kind is PlaceKind.CITY:
             return _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
         if place.kind is PlaceKind.PHYSICAL and place.has_geometry:
-            return _KIND_PRIOR[PlaceKind.REGION]  # an outlined sea or ocean, not a namesake village
+            return _KIND_PRIOR[PlaceKind.REGION]  # a sea or ocean is not crowded out by its namesake villages
         return _KIND_PRIOR.get(place.kind, 4.0)
 
     def _is_capital(self, place: Place) -> bool:

@@ -368,6 +368,11 @@ class PlaceExtractor:
             return not kinds & _ACRONYM_KINDS and self._strength(name) < _STRONG
         return False
 
+    def _physical_name(self, name: str) -> bool:
+        """Whether a physical feature bears ``name`` as its own name or a curated alias."""
+        return any(m.origin <= MatchOrigin.ALIAS and m.place.kind is PlaceKind.PHYSICAL
+                   for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
     def _own_name(self, name: str) -> bool:
         """Whether some place bears ``name`` as its own name or a curated alias."""
         return any(m.origin <= MatchOrigin.ALIAS for m in self.gazetteer.lookup(name, spelling=False, remember=False))
@@ -587,6 +592,9 @@ class PlaceExtractor:
                 name = whole
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
+        if hint is None and start > 0 and doc[start - 1].lower_ == "the" and self._physical_name(name):
+            # "the Atlantic", "across the Dnipro": a town takes no article, a river or a sea does
+            hint, qualifier = PlaceKind.PHYSICAL, doc[start - 1].text
         words = name.lower().split()
         if not words or not any(ch.isalpha() for ch in name) or words[-1] in {"of", "de", "del"}:
             return None

@@ -73,10 +73,8 @@ def test_the_committed_data_parse_and_hold_the_features_news_names():
 
 @pytest.fixture(scope="module")
 def river_gazetteer(tmp_path_factory) -> Gazetteer:
-    """A city and a river that share a name, a district that lists a river's name among its
-    alternate names, and a village named like an outlined ocean."""
-    box = {"type": "Polygon", "coordinates": [[[-180, -60], [-70, -60], [-70, 60], [-180, 60], [-180, -60]]]}
-
+    """A city and a river that share a name, and a district that lists a river's name among its
+    alternate names."""
     def fill(builder) -> None:
         builder.add_place("t:dnipro", "Dnipro", PlaceKind.CITY, 48.45, 34.98, country_code="UA",
                           population=968502, source="test")
@@ -87,11 +85,6 @@ def river_gazetteer(tmp_path_factory) -> Gazetteer:
         district = builder.add_place("t:podunavlje", "Podunavlje", PlaceKind.ADMIN1, 44.5, 20.9,
                                      country_code="RS", source="test")
         builder.add_name(district, "Danube", MatchOrigin.ALTERNATE)
-        ocean = builder.add_place("t:pacific-ocean", "Pacific Ocean", PlaceKind.PHYSICAL, 0.0, -140.0, source="test")
-        builder.add_name(ocean, "Pacific", MatchOrigin.ALIAS)
-        builder.add_shape(ocean, shape(box))
-        builder.add_place("t:pacific-mo", "Pacific", PlaceKind.CITY, 38.48, -90.74, country_code="US",
-                          population=7161, source="test")
 
     path = tmp_path_factory.mktemp("physical") / "rivers.sqlite"
     write_database(path, fill, {"kind": "records", "fingerprint": "test"}, None)
@@ -110,7 +103,3 @@ def test_a_physical_hint_picks_the_river_and_no_hint_the_city(river_gazetteer):
 def test_a_features_own_name_beats_a_region_that_lists_it_as_an_alternate_name(river_gazetteer):
     assert _resolve(river_gazetteer, "Danube").id == "t:danube"
     assert _resolve(river_gazetteer, "Podunavlje").id == "t:podunavlje"
-
-
-def test_an_outlined_ocean_beats_a_namesake_village(river_gazetteer):
-    assert _resolve(river_gazetteer, "Pacific").id == "t:pacific-ocean"

@@ -44,8 +44,15 @@ def test_the_same_kinds_of_words_with_evidence_are_places(real_pipeline, text, p
     ("Troops crossed the Dnipro river at night.", "Dnipro river", "Dnieper"),
     ("Floods hit the river Dnipro.", "Dnipro", "Dnieper"),
     ("Explosions were heard near the Kakhovka Reservoir.", "Kakhovka Reservoir", "Kakhovka Reservoir"),
+    ("Russian forces retreated across the Dnipro.", "Dnipro", "Dnieper"),    # "the": a river, not the city
+    ("Ships crossed the Atlantic.", "Atlantic", "Atlantic Ocean"),          # not Atlantic, Iowa
 ])
 def test_physical_features_are_found_and_resolved(real_pipeline, text, surface, name):
     found = {pm.mention.surface: pm.place for pm in real_pipeline.parse(text).mentions}
     assert surface in found and found[surface] is not None
     assert (found[surface].name, found[surface].kind.value) == (name, "physical")
+
+
+def test_the_city_named_alone_is_still_the_city(real_pipeline):
+    (found,) = real_pipeline.parse("Dnipro was shelled overnight.").mentions
+    assert (found.place.name, found.place.kind.value) == ("Dnipro", "city")
