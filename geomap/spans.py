@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from numbers import Integral
 from typing import TYPE_CHECKING, Union
 
 from gazetteer import Gazetteer, MatchOrigin, Place, PlaceKind
@@ -94,8 +95,9 @@ def _one(document_id: str, text: str, span: object) -> Span:
         start, end = span
     else:
         raise SpanError(f"document {document_id!r}: span {span!r} is not a (start, end) pair: {_FIX}")
-    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+    if not all(isinstance(x, Integral) and not isinstance(x, bool) for x in (start, end)):
         raise SpanError(f"document {document_id!r}: span ({start!r}, {end!r}) does not hold int offsets: {_FIX}")
+    start, end = int(start), int(end)  # numpy integers too
     if start >= end:
         raise SpanError(f"document {document_id!r}: span ({start}, {end}) is empty or reversed "
                         f"(start >= end): {_FIX}")

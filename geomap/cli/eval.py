@@ -16,9 +16,9 @@ def _cmd_eval(session: Session) -> int:
     except FileNotFoundError:
         raise InputError(f"{args.gold} does not exist: check the path") from None
     pipeline = session.pipeline()
-    predicted = predict(pipeline, gold)
+    predicted = predict(pipeline, gold, gold_spans=args.gold_spans)
     report = evaluate(gold, predicted, resolution_only=args.resolution_only,
-                      country_of=pipeline.gazetteer.country_at)
+                      country_of=pipeline.gazetteer.country_at, gold_spans=args.gold_spans)
     if args.json:
         print(json.dumps(report.to_dict(cases=args.errors > 0), ensure_ascii=False, indent=2))
     else:

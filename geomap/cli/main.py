@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_places.add_argument("--format", choices=("table", "json", "jsonl", "geojson", "csv", "kml"), default="table")
     _add_decisions_option(p_places)
     p_places.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    p_places.add_argument("--spans", metavar="FILE.jsonl", help="resolve the toponym spans marked in FILE instead "
+                          "of finding places (gold JSON Lines: {\"id\", \"text\", \"toponyms\": [{\"start\", "
+                          "\"end\"}, ...]} a line, str offsets; the texts come from FILE, so no INPUT is given)")
     _add_batch_options(p_places)
     p_places.set_defaults(handler=_cmd_places)
 
@@ -218,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
     p_eval.add_argument("--resolution-only", action="store_true",
                         help="the corpus annotates only some toponyms: skip precision")
+    p_eval.add_argument("--gold-spans", action="store_true", help="resolve the gold spans instead of finding "
+                        "places, and report resolution only (as resolvers that are given the spans report it)")
     p_eval.set_defaults(handler=_cmd_eval)
 
     p_train = sub.add_parser("train", parents=[common, pipeline], help="train the resolver's ranker on gold "

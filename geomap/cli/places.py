@@ -14,11 +14,14 @@ from .. import batch
 from ..errors import InputError, NoDocuments
 from ..outputs import export
 from ..outputs.write import check_output, write_atomic
+from ..sources.spanfile import read_span_file
 from .session import EXIT_USAGE, Session, _apply_decisions
 
 
 def _cmd_places(session: Session) -> int:
     args = session.args
+    if args.spans:
+        return _cmd_places_spans(session)
     inputs = session.inputs  # no INPUT, or a bad --files-from, is the first thing said
     if _streaming(args):
         return _cmd_places_stream(session)
@@ -27,7 +30,34 @@ def _cmd_places(session: Session) -> int:
     pipeline = session.pipeline()
     decisions = session.load_decisions(pipeline.gazetteer)
     documents = session.online(list(pipeline.parse_many(sources)))
-    documents = _apply_decisions(decisions, documents, pipeline.gazetteer)
+    return _write_places(session, _apply_decisions(decisions, documents, pipeline.gazetteer), pipeline, out)
+
+
+def _cmd_places_spans(session: Session) -> int:
+    """``places --spans FILE``: resolve the spans marked in the file's own texts."""
+    args = session.args
+    given = [name for name, on in (("INPUT", args.inputs), ("--files-from", args.files_from),
+                                   ("--since", args.since), ("--until", args.until), ("--workers", args.workers),
+                                   ("--resume", args.resume), ("--engine dask", args.engine != "local"),
+                                   ("--scheduler", args.scheduler), ("--on-error record", args.on_error != "skip"))
+             if on]
+    if given:
+        raise InputError(f"--spans {args.spans} brings its own texts and is read in one process: "
+                         f"drop {given[0]} (or drop --spans)")
+    out = check_output(args.output, [args.spans]) if args.output else None
+    items = list(read_span_file(args.spans))  # checked in full before the model loads
+    if not items:
+        raise NoDocuments(f"{args.spans} holds no documents: give one JSON object with \"text\" and "
+                          "\"toponyms\" a line")
+    pipeline = session.pipeline()
+    decisions = session.load_decisions(pipeline.gazetteer)
+    parsed = pipeline.parse_many([source for source, _ in items], spans=[spans for _, spans in items])
+    documents = _apply_decisions(decisions, session.online(list(parsed)), pipeline.gazetteer)
+    return _write_places(session, documents, pipeline, out)
+
+
+def _write_places(session: Session, documents: list, pipeline, out: Path | None) -> int:
+    args = session.args
     if args.format == "jsonl":
         text = "".join(export.to_jsonl_line(d) for d in documents)
     elif args.format == "json":

@@ -230,15 +230,22 @@ _PHYSICAL_CODES = frozenset(
 # --------------------------------------------------------------------------------------------
 
 
-def predict(pipeline: Any, gold: Sequence[GoldDocument]) -> dict[str, list[Predicted]]:
+def predict(pipeline: Any, gold: Sequence[GoldDocument], *, gold_spans: bool = False,
+            context: bool = True) -> dict[str, list[Predicted]]:
     """Run ``pipeline`` (a :class:`geomap.Pipeline`) on the gold texts only.
+
+    With ``gold_spans`` the pipeline resolves the gold toponyms' spans instead of finding
+    places (``Pipeline.parse_many(..., spans=...)``; ``context`` as there), so that
+    resolution can be compared with resolvers that report accuracy given gold spans.
 
     Returns the predictions keyed by document id, ready for :func:`evaluate`.
     """
     gazetteer = getattr(pipeline, "gazetteer", None)
     sources = (SourceDocument(doc.id, doc.text) for doc in gold)
+    spans = [[(t.start, t.end) for t in doc.toponyms] for doc in gold] if gold_spans else None
     predicted: dict[str, list[Predicted]] = {}
-    for doc in pipeline.parse_many(sources):
+    documents = pipeline.parse_many(sources, spans=spans, context=context) if gold_spans else pipeline.parse_many(sources)
+    for doc in documents:
         predicted[doc.id] = [
             Predicted(
                 start=pm.mention.start,

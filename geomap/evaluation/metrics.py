@@ -293,6 +293,9 @@ class EvalReport:
         Misses and far resolutions, worst first.
     false_positives : tuple of FalsePositive
         Lenient false positives in document order.
+    gold_spans : bool
+        Whether the predictions came from the gold spans (recognition perfect by
+        construction, so not reported).
     """
 
     resolution_only: bool
@@ -324,6 +327,7 @@ class EvalReport:
     error_cases: tuple[ErrorCase, ...]
     false_positives: tuple[FalsePositive, ...]
     calibration: "Calibration | None" = None
+    gold_spans: bool = False
 
     def to_dict(self, *, cases: bool = True) -> dict[str, Any]:
         """Return the report as JSON-ready data with stable keys.
@@ -384,6 +388,8 @@ class EvalReport:
         }
         if self.calibration is not None:  # only when the predictions carry review flags
             out["calibration"] = self.calibration.to_dict()
+        if self.gold_spans:  # recognition was given, not measured
+            out["gold_spans"], out["recognition"] = True, None
         return out
 
 
@@ -433,6 +439,7 @@ def evaluate(
     *,
     resolution_only: bool = False,
     country_of: Callable[[float, float], str | None] | None = None,
+    gold_spans: bool = False,
 ) -> EvalReport:
     """Score predictions against gold documents.
 
@@ -449,6 +456,9 @@ def evaluate(
     country_of : callable (lat, lon) -> str or None, optional
         Reverse geocoder to ISO country codes, for country-aware accuracy;
         without it the gold toponyms' own ``country_code`` is used.
+    gold_spans : bool, default False
+        The predictions are the gold spans resolved (:func:`predict` with
+        ``gold_spans``): the report leaves recognition out.
 
     Returns
     -------
@@ -476,11 +486,11 @@ def evaluate(
         n_gold += len(scored)
         n_embedded += len(embedded_spans)
         gold_with_coords += sum(1 for t in scored if t.has_coordinates)
-        gold_spans = [(t.start, t.end) for t in scored]
+        gold_offsets = [(t.start, t.end) for t in scored]
         pred_spans = [(p.start, p.end) for p in preds]
 
-        lenient = dict(match_spans(gold_spans, pred_spans))
-        strict = dict(match_spans(gold_spans, pred_spans, strict=True))
+        lenient = dict(match_spans(gold_offsets, pred_spans))
+        strict = dict(match_spans(gold_offsets, pred_spans, strict=True))
         lenient_tp += len(lenient)
         strict_tp += len(strict)
 
@@ -555,6 +565,7 @@ def evaluate(
     )
     return EvalReport(
         calibration=calibration(gold, predicted),
+        gold_spans=gold_spans,
         resolution_only=resolution_only,
         documents=len(gold),
         gold_toponyms=n_gold,

@@ -40,19 +40,21 @@ def format_report(report: EvalReport, *, errors: int = 0) -> str:
         f"documents {r.documents}   gold toponyms {r.gold_toponyms}"
         f" (+{r.embedded_gold} embedded, not scored)   predicted {r.predicted_toponyms}"
         f" ({r.ignored_predictions} ignored)"
-        + ("   [resolution only: no precision]" if r.resolution_only else ""),
+        + ("   [resolution only: no precision]" if r.resolution_only else "")
+        + ("   [gold spans given: recognition not scored]" if r.gold_spans else ""),
     ]
     if r.unknown_documents:
         lines.append(f"predictions for {r.unknown_documents} unknown document ids ignored")
-    lines += [
-        "",
-        "recognition      P      R      F1       TP     FP     FN",
-    ]
-    for label, s in (("lenient", r.lenient), ("strict", r.strict)):
-        lines.append(
-            f"  {label:<9} {_fmt(s.precision):>6} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
-            f" {s.tp:>8} {_fmt_int(s.fp):>6} {s.fn:>6}"
-        )
+    if not r.gold_spans:
+        lines += [
+            "",
+            "recognition      P      R      F1       TP     FP     FN",
+        ]
+        for label, s in (("lenient", r.lenient), ("strict", r.strict)):
+            lines.append(
+                f"  {label:<9} {_fmt(s.precision):>6} {_fmt(s.recall):>6} {_fmt(s.f1):>6}"
+                f" {s.tp:>8} {_fmt_int(s.fp):>6} {s.fn:>6}"
+            )
     lines += [
         "",
         f"resolution (lenient matches with gold coordinates: {r.resolution_pairs},"

@@ -5,7 +5,8 @@
 - :mod:`~geomap.sources.stream`: its streaming mode for batch runs (JSON Lines line by line;
   :func:`stream_inputs` is ``read_inputs(..., stream=True)``);
 - :mod:`~geomap.sources.decode`: bytes to text (encodings, binary data, HTML to words);
-- :mod:`~geomap.sources.web`: addresses, saved pages and feeds.
+- :mod:`~geomap.sources.web`: addresses, saved pages and feeds;
+- :mod:`~geomap.sources.spanfile`: documents with the toponym spans marked in them (gold JSON Lines).
 
 Every reader yields :class:`~geomap.model.SourceDocument` objects.
 """

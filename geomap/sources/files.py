@@ -328,6 +328,31 @@ def _markdown(text: str) -> tuple[str | None, Mapping[str, str], str]:
     return title, MappingProxyType(metadata), text.strip("\n")
 
 
+def jsonl_stem(name: str) -> str:
+    """A JSON Lines file's name without its suffix ("news.jsonl.gz" -> "news"): the stem of the
+    ids of its lines that have none."""
+    for suffix in _JSONL_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def document_from_record(where: str, record: object, default_id: str) -> SourceDocument:
+    """The document of one JSON Lines record (``text``, ``id``, ``title`` and the
+    :data:`METADATA_KEYS`); ``where`` (file:line) names the record in errors."""
+    if not isinstance(record, dict):
+        raise InputError(f"{where}: expected a JSON object with \"id\" and \"text\"")
+    body = record.get("text")
+    if not isinstance(body, str):
+        raise InputError(f"{where}: \"text\" is missing or not a string")
+    doc_id = record.get("id", default_id)
+    if not isinstance(doc_id, (str, int)):
+        raise InputError(f"{where}: \"id\" must be a string or a number")
+    title = record.get("title")
+    metadata = {k: str(v) for k, v in record.items() if k in METADATA_KEYS and v is not None}
+    return SourceDocument(str(doc_id), body, title if isinstance(title, str) else None, MappingProxyType(metadata))
+
+
 def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
     """All the documents of a JSON Lines file, checked in full before the first is yielded."""
     data = _read_bytes(path)
@@ -339,11 +364,7 @@ def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
     text = decode_text(str(path), data)
     if not text.strip():
         raise InputError(f"{path} is empty: give one JSON object per line")
-    stem = path.name
-    for suffix in _JSONL_SUFFIXES:
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem = jsonl_stem(path.name)
     seen: set[str] = set()
     documents: list[SourceDocument] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -354,20 +375,9 @@ def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg}): fix or remove that line") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{where}: expected a JSON object with \"id\" and \"text\"")
-        body = record.get("text")
-        if not isinstance(body, str):
-            raise InputError(f"{where}: \"text\" is missing or not a string")
-        doc_id = record.get("id", f"{stem}-{number}")
-        if not isinstance(doc_id, (str, int)):
-            raise InputError(f"{where}: \"id\" must be a string or a number")
-        doc_id = str(doc_id)
-        if doc_id in seen:
-            raise InputError(f"{where}: duplicate id {doc_id!r}: ids must be unique")
-        seen.add(doc_id)
-        title = record.get("title")
-        metadata = {k: str(v) for k, v in record.items() if k in METADATA_KEYS and v is not None}
-        documents.append(SourceDocument(doc_id, body, title if isinstance(title, str) else None,
-                                        MappingProxyType(metadata)))
+        document = document_from_record(where, record, f"{stem}-{number}")
+        if document.id in seen:
+            raise InputError(f"{where}: duplicate id {document.id!r}: ids must be unique")
+        seen.add(document.id)
+        documents.append(document)
     yield from documents

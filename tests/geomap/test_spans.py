@@ -188,7 +188,11 @@ def test_span_error_is_an_input_error_and_a_value_error():
 
 
 def test_check_spans_sorts_and_accepts_span_objects_and_pairs():
+    import numpy as np
+
     assert check_spans("d", "Kyiv and Kharkiv", [[9, 16], Span(0, 4)]) == (Span(0, 4), Span(9, 16))
+    (span,) = check_spans("d", "Kyiv", [tuple(np.array([0, 4]))])
+    assert span == Span(0, 4) and type(span.start) is int
 
 
 def test_a_long_text_is_cut_between_spans_never_inside_one():
@@ -230,3 +234,12 @@ def test_spans_doctests():
     import geomap.spans
 
     assert doctest.testmod(geomap.spans).failed == 0
+
+
+@pytest.mark.model
+def test_with_the_real_model_given_spans_are_resolved_whatever_the_model_tags_them(tiny_pipeline):
+    # The small model tags Kherson as a person here; the spans say where the places are.
+    text = "Kherson, which is also called Kherson, faces a siege near the Kharkiv region."
+    doc = tiny_pipeline.parse(text, spans=at(text, "Kherson", "Kherson", "Kharkiv"))
+    assert [(m.mention.start, m.mention.end) for m in doc.mentions] == at(text, "Kherson", "Kherson", "Kharkiv")
+    assert [m.place.id for m in doc.mentions] == ["t:kherson", "t:kherson", "t:kharkiv-oblast"]
