@@ -39,6 +39,7 @@ from .lexicon import Lexicon, lexicon_of
 from .model import Mention
 from .spans import Span, SpanLike, Taken, check_spans, demonym_place, doc_cut_at, trimmed
 from .text import sentence_around, sentence_bounds
+from . import windows
 from .tokens import acronym as _acronym
 from .tokens import capitalised as _capitalised
 from .tokens import in_headline as _in_headline
@@ -191,21 +192,23 @@ class PlaceExtractor:
             self._lexicon = lexicon_of(self.nlp)
         return self._lexicon
 
-    def extract(self, text: str) -> list[Mention]:
-        """Return the toponyms of one text, in text order."""
-        return self.mentions(self.nlp(text))
+    def extract(self, text: str, *, window_chars: int | None = None) -> list[Mention]:
+        """Return the toponyms of one text, in text order (a long one in windows: see :meth:`extract_many`)."""
+        return next(self.extract_many([text], window_chars=window_chars))
 
-    def extract_many(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE,
-                     batch_chars: int = BATCH_CHARS) -> Iterator[list[Mention]]:
+    def extract_many(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS,
+                     window_chars: int | None = None) -> Iterator[list[Mention]]:
         """Like :meth:`extract` for many texts, streamed through ``nlp.pipe``.
 
-        A batch holds ``batch_size`` texts, or fewer when they reach ``batch_chars``
-        characters together: the model's working memory grows with the words of a batch, so
-        a long article does not raise the peak by sharing a batch with 31 others.
+        A batch holds ``batch_size`` texts, or fewer when they reach ``batch_chars`` characters
+        together: the model's working memory grows with the words of a batch, so a long article
+        does not raise the peak by sharing a batch with 31 others. A text longer than
+        ``window_chars`` (default :data:`geomap.windows.WINDOW_CHARS`) goes in windows (:mod:`geomap.windows`).
         """
-        for batch in _batches(texts, batch_size, batch_chars):
-            for doc in self.nlp.pipe(batch, batch_size=len(batch)):
-                yield self.mentions(doc)
+        limit = min(window_chars or windows.WINDOW_CHARS, self.nlp.max_length)
+        batches = _batches(windows.pieces(texts, limit), batch_size, batch_chars, size_of=lambda p: len(p.text))
+        return windows.joined((piece, self.mentions(doc)) for batch in batches for piece, doc in
+                              zip(batch, self.nlp.pipe([piece.text for piece in batch], batch_size=len(batch))))
 
     # -- given spans ------------------------------------------------------------------------
 
