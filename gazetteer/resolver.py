@@ -29,8 +29,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
+from .context import DocumentContext, contexts_by_name
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .ranker import FEATURE_INDEX as _F
@@ -93,26 +94,6 @@ class ResolverOptions:
     bbox: tuple[float, float, float, float] | None = None
     ambiguity_margin: float = 0.3
     min_confidence: float = 0.6
-
-
-@dataclass
-class _Context:
-    """What the rest of the document says: countries in focus and regions named."""
-
-    countries: Counter[str] = field(default_factory=Counter)
-    admin1s: Counter[str] = field(default_factory=Counter)
-    regions: list[Place] = field(default_factory=list)
-    points: list[Place] = field(default_factory=list)
-    #: The text's first-pass candidates, for coherence with the names other than ``name``.
-    nearby: _Nearby | None = None
-    name: str = ""
-    _total: int | None = None
-
-    @property
-    def total(self) -> int:
-        if self._total is None:
-            self._total = sum(self.countries.values())
-        return self._total
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +330,7 @@ class Resolver:
         # scores, are the context of the other names. Later passes re-rank every name in the
         # context of the others (a name never votes for itself, whatever its qualifier) until
         # the answers stop changing.
-        contexts = {key: _Context() for key in senses}
+        contexts = {key: DocumentContext() for key in senses}
         current = {key: self._rank(choices[key], contexts[key]) for key in senses}
         # The support of a name: the candidates of the other names, weighted by their scores,
         # as the first pass ranked them (the same in every pass).
@@ -357,9 +338,9 @@ class Resolver:
         nearby = _Nearby([(k[0], cands) for k, cands in first.items() if cands])
         for _ in range(_PASSES):
             ranked = {}
+            by_name = contexts_by_name(current, senses)  # what the other names say, for each name
             for key in senses:
-                others = {k: v for k, v in current.items() if k[0] != key[0]}
-                context = contexts[key] = self._context(others, senses)
+                context = contexts[key] = by_name[key[0]]
                 context.nearby, context.name = nearby, key[0]
                 ranked[key] = self._rank(choices[key], context)
             stable = all(_same_place(ranked[key], current[key]) for key in senses)
@@ -402,6 +383,8 @@ class Resolver:
     def _prior_uncached(self, place: Place) -> float:
         if place.kind is PlaceKind.CITY:
             return _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
+        if place.kind is PlaceKind.PHYSICAL and place.has_geometry:
+            return _KIND_PRIOR[PlaceKind.REGION]  # a sea or ocean is not crowded out by its namesake villages
         return _KIND_PRIOR.get(place.kind, 4.0)
 
     def _is_capital(self, place: Place) -> bool:
@@ -457,7 +440,7 @@ class Resolver:
             features.append((_F["container"], 1.0))
         return features
 
-    def _context_features(self, place: Place, context: _Context) -> list[tuple[int, float]]:
+    def _context_features(self, place: Place, context: DocumentContext) -> list[tuple[int, float]]:
         """The features of a candidate that the rest of the document and the run's bias give."""
         features: list[tuple[int, float]] = []
         kind = place.kind
@@ -482,14 +465,14 @@ class Resolver:
             features.append((_F["outside the bounding box"], 1.0))
         return features
 
-    def _named_region(self, place: Place, context: _Context) -> Place | None:
+    def _named_region(self, place: Place, context: DocumentContext) -> Place | None:
         """The first region named in the text that holds the place."""
         for region in context.regions:
             if self._contains(region.id, place.lat, place.lon):
                 return region
         return None
 
-    def _held_point(self, place: Place, context: _Context) -> Place | None:
+    def _held_point(self, place: Place, context: DocumentContext) -> Place | None:
         """The first place named in the text that the region holds."""
         for point in context.points:
             if point.id != place.id and self._region_holds(place, point):
@@ -546,7 +529,7 @@ class Resolver:
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
 
-    def _rank(self, choices: _Choices, context: _Context) -> Resolution:
+    def _rank(self, choices: _Choices, context: DocumentContext) -> Resolution:
         """The toponym's candidates, best first, with their shares of the score but without
         their reasons (:meth:`_finish` adds those to the final answer)."""
         toponym = choices.toponym
@@ -574,7 +557,7 @@ class Resolver:
         )
 
     def _finish(self, choices: _Choices, resolution: Resolution,
-                context: _Context) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
+                context: DocumentContext) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
         """The final answer and its features: each kept candidate with its reasons (its
         features' largest contributions to the score), the confidence calibrated by the scorer,
         and the answer marked ambiguous where the scorer says it needs review."""
@@ -600,7 +583,7 @@ class Resolver:
         return replace(resolution, candidates=tuple(explained), confidence=confidence, ambiguous=ambiguous), answer
 
     def _reasons(self, toponym: Toponym, match: NameMatch, features: list[tuple[int, float]],
-                 context: _Context) -> tuple[str, ...]:
+                 context: DocumentContext) -> tuple[str, ...]:
         """The features' contributions (weight x value), summed per reason, largest first."""
         weights = self._weights
         summed: dict[str, float] = {}
@@ -611,25 +594,6 @@ class Resolver:
                 summed[group] = summed.get(group, 0.0) + contribution
         ranked = sorted(summed.items(), key=lambda item: -abs(item[1]))[:_REASONS]
         return tuple(f"{_describe(self, group, match, toponym, context)} {value:+.1f}" for group, value in ranked)
-
-    # -- document context -----------------------------------------------------------------
-
-    @staticmethod
-    def _context(first: dict, senses: dict) -> _Context:
-        context = _Context()
-        for key, resolution in first.items():
-            place = resolution.place
-            if place is None or resolution.confidence < 0.5 or not place.country_code:
-                continue
-            context.countries[place.country_code] += len(senses[key])
-            if place.admin1_code and place.kind is not PlaceKind.COUNTRY:
-                context.admin1s[place.admin1_code] += len(senses[key])
-            if place.kind in (PlaceKind.ADMIN1, PlaceKind.REGION) and place.has_geometry:
-                context.regions.append(place)
-            elif place.kind is PlaceKind.CITY:
-                context.points.append(place)
-        return context
-
 
 
 #: Features explained together (their contributions are summed into one reason).
@@ -643,7 +607,7 @@ _REASON_GROUP = {
 }
 
 
-def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Toponym, context: _Context) -> str:
+def _describe(resolver: Resolver, feature: str, match: NameMatch, toponym: Toponym, context: DocumentContext) -> str:
     """A reviewer's words for a feature of a candidate (its contribution is added after)."""
     place = match.place
     if feature == "kind" or feature.startswith("kind="):
@@ -702,8 +666,10 @@ def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatc
     # A name that is the own name (or curated alias) of a country or region is read as that
     # area before a place that merely lists it among its alternate names ("Mexico" is not
     # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
+    # The same holds for a physical feature's own name: "Danube" is the river, not the Serbian
+    # district that lists it among its alternate names.
     canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
-    return matches, bool(canonical & _NAMED_AREAS), PlaceKind.COUNTRY in canonical
+    return matches, bool(canonical & (_NAMED_AREAS | {PlaceKind.PHYSICAL})), PlaceKind.COUNTRY in canonical
 
 
 def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
@@ -717,7 +683,7 @@ def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
     """How many other names of the text could denote a place near this one, a candidate for
     ``name``: for each other name, the best of (distance weight x square root of that
     candidate's score)."""
-    best = [0.0] * nearby.groups  # the senses of ``name`` itself stay at 0
+    best: dict[int, float] = {}  # by group; the senses of ``name`` itself stay out
     reach = _NEARBY[-1][0]
     km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
     lat0, lon0, own = place.lat, place.lon, place.id
@@ -730,9 +696,9 @@ def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
         distance = _km_between(lat0, lon0, lat, lon)
         for limit, weight in _NEARBY:
             if distance <= limit:
-                best[group] = max(best[group], weight * root_score)
+                best[group] = max(best.get(group, 0.0), weight * root_score)
                 break
-    return sum(best)
+    return sum(best[group] for group in sorted(best))  # in group order: the same sum as over all groups
 
 
 def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -7,7 +7,7 @@ and exits with status 2.
 
 from __future__ import annotations
 
-__all__ = ["GeomapError", "InputError", "NoDocuments", "GoldFormatError", "OutputError", "ModelError",
+__all__ = ["GeomapError", "InputError", "NoDocuments", "TooLong", "GoldFormatError", "OutputError", "ModelError",
            "DecisionError", "SpanError", "MissingAssetError", "ScreenshotError", "ChromiumNotFound", "OnlineError"]
 
 
@@ -21,6 +21,11 @@ class InputError(GeomapError, ValueError):
 
 class NoDocuments(InputError):
     """The inputs were read but hold no document at all (every input empty, or every one failed)."""
+
+
+class TooLong(InputError):
+    """An input holds more text than the bound on text per document allows (``--max-chars``;
+    see :mod:`geomap.sources.limits`)."""
 
 
 class GoldFormatError(InputError):

@@ -217,17 +217,11 @@ class Pipeline:
             yield from self._parse_batch(pending, batch_size)
 
     def _parse_batch(self, sources: list[SourceDocument], batch_size: int) -> Iterator[Document]:
-        max_length = self.nlp.max_length
-        pieces: list[tuple[int, int, str]] = []  # (source index, offset, text)
-        for index, source in enumerate(sources):
-            for offset, chunk in _chunks(source.text, max_length):
-                pieces.append((index, offset, chunk))
-        mentions: list[list[Mention]] = [[] for _ in sources]
-        texts = (chunk for _, _, chunk in pieces)
-        for (index, offset, _), found in zip(pieces, self.extractor.extract_many(texts, batch_size=batch_size)):
-            mentions[index].extend(_shift(m, offset) for m in found)
-        for source, found in zip(sources, mentions):
-            yield self.resolve_mentions(source, found)
+        # A long text goes through the model in windows (see geomap.windows) and is resolved
+        # whole: one name keeps one sense in the whole document.
+        found = list(self.extractor.extract_many((source.text for source in sources), batch_size=batch_size))
+        for source, mentions in zip(sources, found):
+            yield self.resolve_mentions(source, mentions)
 
     def _parse_given(self, sources: Iterable[SourceDocument], spans: Iterable[Iterable[SpanLike]],
                      context: bool, batch_size: int, window: int) -> Iterator[Document]:

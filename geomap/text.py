@@ -32,7 +32,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     >>> [text[s:e] for s, e in sentence_bounds(text)]
     ['Troops left Kyiv.', 'Mr. Smith stayed in Kharkiv.', 'New heading']
     """
-    bounds: list[tuple[int, int]] = []
+    bounds = _Bounds()
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group(0).strip() == "" and "\n" not in match.group(0) and _ABBREVIATIONS.search(text[start:match.start()]):
@@ -41,6 +41,20 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         start = match.end()
     _append(bounds, text, start, len(text))
     return bounds
+
+
+class _Bounds(list):
+    """A list of sentence bounds that keeps their starts, for bisection: a text with thousands
+    of sentences and mentions asks :func:`sentence_around` once per mention."""
+
+    __slots__ = ("_starts",)
+
+    def starts(self) -> list[int]:
+        """The sentences' start offsets (worked out once the list is complete)."""
+        starts = getattr(self, "_starts", None)
+        if starts is None or len(starts) != len(self):
+            starts = self._starts = [b[0] for b in self]
+        return starts
 
 
 def _append(bounds: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -56,7 +70,7 @@ def sentence_around(bounds: Sequence[tuple[int, int]], start: int, end: int) -> 
     """The bounds of the sentence(s) covering ``[start, end)``; the span itself if none."""
     if not bounds:
         return (start, end)
-    starts = [b[0] for b in bounds]
+    starts = bounds.starts() if isinstance(bounds, _Bounds) else [b[0] for b in bounds]
     first = max(bisect.bisect_right(starts, start) - 1, 0)
     last = max(bisect.bisect_right(starts, max(end - 1, start)) - 1, first)
     return (min(bounds[first][0], start), max(bounds[last][1], end))

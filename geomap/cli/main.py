@@ -18,6 +18,7 @@ from .._version import __version__
 from ..errors import GeomapError, InputError
 from ..outputs.framing import Bounds
 from ..review.report import FlagRule
+from ..sources.limits import ENV_VAR, MAX_CHARS, parse_chars
 from ..timeline import parse_bound
 from .eval import _cmd_eval
 from .gazetteer import _cmd_gazetteer_build, _cmd_gazetteer_info, _cmd_gazetteer_lookup
@@ -76,6 +77,13 @@ def _positive(text: str) -> float:
     return value
 
 
+def _chars(text: str) -> int:
+    try:
+        return parse_chars(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     """Where the inputs come from and which are kept (``map`` and ``places``)."""
     group = parser.add_argument_group("inputs")
@@ -91,6 +99,9 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                        help="for web addresses: time allowed for each download (default 20)")
     group.add_argument("--max-size", type=_positive, default=10.0, metavar="MB",
                        help="for web addresses: largest page or feed accepted, in megabytes (default 10)")
+    group.add_argument("--max-chars", type=_chars, metavar="N", help="most characters of text a document may "
+                       f"hold, e.g. 50M (default {MAX_CHARS:,}; env {ENV_VAR}); a larger input is refused "
+                       "while it is read")
 
 
 _INPUT_HELP = ("text (.txt, .md), HTML page, RSS/Atom feed, .jsonl or .jsonl.gz file, a directory (read "

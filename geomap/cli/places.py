@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
+
+from gazetteer import Gazetteer
 
 from .. import batch
 from ..errors import InputError, NoDocuments
@@ -57,25 +61,31 @@ def _cmd_places_spans(session: Session) -> int:
 
 
 def _write_places(session: Session, documents: list, pipeline, out: Path | None) -> int:
-    args = session.args
-    if args.format == "jsonl":
-        text = "".join(export.to_jsonl_line(d) for d in documents)
-    elif args.format == "json":
-        text = export.to_json(documents)
-    elif args.format == "geojson":
-        text = export.to_geojson(documents, gazetteer=pipeline.gazetteer)
-    elif args.format == "csv":
-        text = export.to_csv(documents)
-    elif args.format == "kml":
-        text = export.to_kml(documents, gazetteer=pipeline.gazetteer)
-    else:
-        text = export.to_table(documents)
+    write = _writer(session.args.format, documents, pipeline.gazetteer)
     if out is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
     else:
-        write_atomic(out, text)
+        write_atomic(out, write)
         print(out)
     return session.status()
+
+
+def _writer(output_format: str, documents: list, gazetteer: Gazetteer) -> Callable[[TextIO], None]:
+    """What writes ``documents`` in the format to a text stream: JSON and JSON Lines a record at
+    a time (the output of a long document is never held whole), the others as one text."""
+    if output_format == "json":
+        return lambda stream: export.write_json(documents, stream)
+    if output_format == "jsonl":
+        return lambda stream: stream.writelines(export.to_jsonl_line(d) for d in documents)
+    if output_format == "geojson":
+        text = export.to_geojson(documents, gazetteer=gazetteer)
+    elif output_format == "csv":
+        text = export.to_csv(documents)
+    elif output_format == "kml":
+        text = export.to_kml(documents, gazetteer=gazetteer)
+    else:
+        text = export.to_table(documents)
+    return lambda stream: stream.write(text)
 
 
 def _streaming(args: argparse.Namespace) -> bool:

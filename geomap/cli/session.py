@@ -28,6 +28,7 @@ from ..online import NominatimGeocoder, resolve_unresolved
 from ..pipeline import Pipeline, open_gazetteer, open_pipeline
 from ..review.decisions import Decisions, apply_decisions, load_decisions
 from ..sources.files import read_file_list, read_inputs
+from ..sources.limits import max_chars_from
 from ..sources.web import FetchOptions, url_stem
 from ..timeline import DateFilter, DateRange
 
@@ -129,6 +130,11 @@ class Session:
         self._inputs = names
         return names
 
+    def max_chars(self) -> int:
+        """``--max-chars``, else ``GEOMAP_MAX_CHARS``, else the default bound on text per document."""
+        given = getattr(self.args, "max_chars", None)
+        return given if given is not None else max_chars_from()
+
     def date_range(self) -> DateRange:
         """The range of ``--since`` and ``--until`` (inactive without them)."""
         try:
@@ -157,7 +163,8 @@ class Session:
                 on_error(name, exc)
 
         keep = DateFilter(date_range)
-        documents = read_inputs(inputs, follow=follow, fetch_options=options, on_error=failed, stream=stream)
+        documents = read_inputs(inputs, follow=follow, fetch_options=options, on_error=failed, stream=stream,
+                                max_chars=self.max_chars())
         return keep(documents), keep
 
     def no_documents(self) -> NoDocuments:

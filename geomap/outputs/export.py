@@ -17,13 +17,13 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from gazetteer import Gazetteer, PlaceKind
 
 from ..model import Document, PlaceMention, group_places
 
-__all__ = ["place_record", "document_record", "to_jsonl_line", "to_geojson", "to_csv", "to_table", "to_kml", "FORMATS"]
+__all__ = ["place_record", "document_record", "to_jsonl_line", "write_json", "to_geojson", "to_csv", "to_table", "to_kml", "FORMATS"]
 
 FORMATS = ("table", "json", "jsonl", "geojson", "csv", "kml")
 
@@ -74,8 +74,96 @@ def to_jsonl_line(doc: Document) -> str:
 
 
 def to_json(documents: Iterable[Document]) -> str:
-    """All documents as one JSON array."""
-    return json.dumps([document_record(d) for d in documents], ensure_ascii=False, indent=2) + "\n"
+    """All documents as one JSON array (what :func:`write_json` writes)."""
+    buffer = io.StringIO()
+    write_json(documents, buffer)
+    return buffer.getvalue()
+
+
+# -- JSON, streamed ------------------------------------------------------------------------------
+# ``json.dumps(records, ensure_ascii=False, indent=2)`` builds the whole text in memory, and its
+# indenting encoder is pure Python: a long report with hundreds of thousands of mentions took
+# minutes and gigabytes. The writer below writes the very same text one mention at a time; the
+# part of a mention's record that its resolution decides (place, confidence, candidates) is
+# encoded once per resolution and reused for each mention of the same sense.
+
+_INDENT = "  "
+_HEAD_KEYS = ("start", "end", "surface")  # the keys of place_record that vary between mentions of one sense
+
+
+def write_json(documents: Iterable[Document], out: TextIO) -> None:
+    """Write all documents as one JSON array to ``out``, byte for byte what
+    ``json.dumps([document_record(d) for d in documents], ensure_ascii=False, indent=2)``
+    followed by a newline gives, without holding more than one mention's record at a time."""
+    first = True
+    for doc in documents:
+        out.write("[\n" + _INDENT if first else ",\n" + _INDENT)
+        first = False
+        _write_document(doc, out)
+    out.write("[]\n" if first else "\n]\n")
+
+
+def _write_document(doc: Document, out: TextIO) -> None:
+    """One document's record at nesting level 1 (its ``places`` streamed)."""
+    record = document_record(Document(doc.id, doc.text, (), doc.title, doc.metadata))
+    if list(record)[-1] != "places":  # pragma: no cover - document_record's layout changed
+        raise AssertionError("document_record must end with 'places'")
+    inner = "\n" + _INDENT * 2
+    for key, value in record.items():
+        if key != "places":
+            out.write(("{" if key == next(iter(record)) else ",") + inner + _encode_str(key) + ": "
+                      + _indented(value, 2))
+    out.write(("{" if len(record) == 1 else ",") + inner + '"places": ')
+    if not doc.mentions:
+        out.write("[]\n" + _INDENT + "}")
+        return
+    tails: dict[tuple, tuple[str, object]] = {}
+    item = "\n" + _INDENT * 3
+    for i, pm in enumerate(doc.mentions):
+        out.write(("[" if i == 0 else ",") + item + _place_json(pm, tails))
+    out.write("\n" + _INDENT * 2 + "]\n" + _INDENT + "}")
+
+
+def _place_json(pm: PlaceMention, tails: dict[tuple, tuple[str, object]]) -> str:
+    """:func:`place_record` of one mention encoded at nesting level 3."""
+    resolution, place = pm.resolution, pm.place
+    key = (id(resolution.candidates), place.id if place else None, resolution.confidence, resolution.ambiguous)
+    head = (pm.mention.start, pm.mention.end, pm.mention.surface)
+    cached = tails.get(key)
+    if cached is None or cached[1] is not resolution.candidates:
+        record = place_record(pm)
+        items = list(record.items())
+        if tuple(k for k, _ in items[:3]) != _HEAD_KEYS or tuple(v for _, v in items[:3]) != head:
+            raise AssertionError("place_record must begin with start, end, surface")  # pragma: no cover
+        inner = ",\n" + _INDENT * 4
+        tail = "".join(inner + _encode_str(k) + ": " + _indented(v, 4) for k, v in items[3:])
+        cached = tails[key] = (tail + "\n" + _INDENT * 3 + "}", resolution.candidates)
+    inner = "\n" + _INDENT * 4
+    return ("{" + inner + '"start": ' + int.__repr__(head[0]) + "," + inner + '"end": ' + int.__repr__(head[1])
+            + "," + inner + '"surface": ' + _encode_str(head[2]) + cached[0])
+
+
+def _indented(value: object, level: int) -> str:
+    """``value`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it at nesting ``level``."""
+    if isinstance(value, str):
+        return _encode_str(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    inner = "\n" + _INDENT * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        body = ("," + inner).join(_encode_str(str(k)) + ": " + _indented(v, level + 1) for k, v in value.items())
+        return "{" + inner + body + "\n" + _INDENT * level + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        body = ("," + inner).join(_indented(v, level + 1) for v in value)
+        return "[" + inner + body + "\n" + _INDENT * level + "]"
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encode_str = json.encoder.encode_basestring  # ensure_ascii=False: JSON escapes, non-ASCII kept
 
 
 def to_geojson(documents: Iterable[Document], *, gazetteer: Gazetteer | None = None) -> str:

@@ -6,10 +6,12 @@ that a failure never leaves a half-written file or destroys the previous one.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import OutputError
 from ..sources.files import DIRECTORY_SUFFIXES
@@ -51,8 +53,11 @@ def _mode_for(out: Path) -> int:
         return 0o644
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes | Callable[[TextIO], None]) -> Path:
     """Write ``data`` to ``path`` completely or not at all.
+
+    ``data`` may also be a function that writes the text to the stream it is given, a piece at
+    a time (a long output is then never held whole in memory).
 
     The data goes to a temporary file beside ``path``, is flushed to disk, and is then renamed
     over ``path``: a reader sees the old file or the new one, never a mixture, and a failure
@@ -66,6 +71,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """
     out = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    write = payload if callable(payload) else None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -75,7 +81,13 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if write is not None:
+                text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
+                write(text)
+                text.flush()
+                text.detach()
+            else:
+                handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())  # the data is on disk before the name points at it
         os.chmod(tmp, _mode_for(out))

@@ -33,6 +33,7 @@ from ..errors import InputError
 from ..model import METADATA_KEYS, Item, SourceDocument
 from . import web
 from .decode import binary_kind, decode_text, declared_charset
+from .limits import MAX_CHARS, check_text, gunzip_lines, line_bound, read_bounded, read_file_bounded
 from .stream import _GZIP_MAGIC, _is_json_object, _jsonl_lines, _Prefixed, _stream_jsonl
 from .web import FetchOptions
 
@@ -61,6 +62,7 @@ def read_inputs(
     fetch_options: FetchOptions | None = None,
     on_error: ErrorHandler | None = None,
     stream: bool = False,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[Item]:
     """Yield the documents of each input in order, lazily.
 
@@ -90,12 +92,17 @@ def read_inputs(
         becomes an :class:`~geomap.model.UnreadableDocument` (id ``FILE:LINE``, or the record's
         id when it has one) instead of an error; duplicate ids are not looked for. Without it,
         a JSON Lines file is checked in full before its first document is yielded.
+    max_chars
+        Characters of text a document may hold at most: an input with more is refused while
+        it is read, never held whole (see :mod:`geomap.sources.limits`); in streaming mode a
+        JSON Lines record beyond it becomes an unreadable document.
 
     Raises
     ------
     InputError
-        An input is missing, empty, binary, undecodable, malformed, unreachable or not a page
-        (only when ``on_error`` is ``None``).
+        An input is missing, empty, binary, undecodable, malformed, unreachable, not a page
+        or too long (:class:`~geomap.sources.limits.TooLong`) (only when ``on_error`` is
+        ``None``).
 
     Examples
     --------
@@ -114,9 +121,10 @@ def read_inputs(
                 on_error(name, exc)
                 continue
             for path, doc_id in files:
-                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, stream), on_error)
+                yield from _guarded(str(path), _read_path(path, doc_id, follow, fetch_options, stream, max_chars),
+                                    on_error)
             continue
-        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, stream), on_error)
+        yield from _guarded(name, _read_one(name, stdin, follow, fetch_options, stream, max_chars), on_error)
 
 
 def stream_inputs(
@@ -126,6 +134,7 @@ def stream_inputs(
     on_error: ErrorHandler | None = None,
     follow: Follow = False,
     fetch_options: FetchOptions | None = None,
+    max_chars: int = MAX_CHARS,
 ) -> Iterator[Item]:
     """:func:`read_inputs` in streaming mode (``stream=True``), for a batch run.
 
@@ -138,7 +147,7 @@ def stream_inputs(
     [('SourceDocument', 'a'), ('UnreadableDocument', '...c.jsonl:2')]
     """
     return read_inputs(inputs, stdin=stdin, follow=follow, fetch_options=fetch_options, on_error=on_error,
-                       stream=True)
+                       stream=True, max_chars=max_chars)
 
 
 def _guarded(name: str, documents: Iterator[Item], on_error: ErrorHandler | None) -> Iterator[Item]:
@@ -151,49 +160,62 @@ def _guarded(name: str, documents: Iterator[Item], on_error: ErrorHandler | None
         on_error(name, exc)
 
 
-def _read_one(name: str, stdin: IO[bytes] | None, follow: bool,
-              fetch_options: FetchOptions | None, streaming: bool = False) -> Iterator[Item]:
+def _read_one(name: str, stdin: IO[bytes] | None, follow: bool, fetch_options: FetchOptions | None,
+              streaming: bool = False, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         if streaming:
-            yield from _stream_stdin(stream, follow, fetch_options)
+            yield from _stream_stdin(stream, follow, fetch_options, max_chars)
             return
-        yield from _documents_from_bytes("<stdin>", "stdin", stream.read(), follow=follow, fetch_options=fetch_options)
+        yield from _documents_from_bytes("<stdin>", "stdin", read_bounded("<stdin>", stream, max_chars),
+                                         follow=follow, fetch_options=fetch_options, max_chars=max_chars)
     elif web.is_url(name):
-        yield from web.url_documents(name, follow=follow, options=fetch_options)
+        yield from _checked(name, web.url_documents(name, follow=follow, options=fetch_options), max_chars)
     else:
         path = Path(name)
-        yield from _read_path(path, path.stem or "document", follow, fetch_options, streaming)
+        yield from _read_path(path, path.stem or "document", follow, fetch_options, streaming, max_chars)
 
 
 def _read_path(path: Path, doc_id: str, follow: bool, fetch_options: FetchOptions | None,
-               stream: bool = False) -> Iterator[Item]:
+               stream: bool = False, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     if path.name.lower().endswith(_JSONL_SUFFIXES):
-        yield from _stream_jsonl(path) if stream and path.is_file() else _read_jsonl(path)
+        yield from _stream_jsonl(path, max_chars) if stream and path.is_file() else _read_jsonl(path, max_chars)
     else:
-        yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path), follow=follow,
-                                         fetch_options=fetch_options)
+        yield from _documents_from_bytes(str(path), doc_id, _read_bytes(path, max_chars), follow=follow,
+                                         fetch_options=fetch_options, max_chars=max_chars)
 
 
-def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any) -> Iterator[Item]:
-    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed."""
+def _checked(name: str, documents: Iterable[SourceDocument], max_chars: int) -> Iterator[SourceDocument]:
+    """The documents, each refused (:class:`~geomap.sources.limits.TooLong`) when its text is
+    longer than ``max_chars``."""
+    for doc in documents:
+        yield SourceDocument(doc.id, check_text(name if name.endswith(doc.id) else f"{name} (document {doc.id})",
+                                                doc.text, max_chars), doc.title, doc.metadata)
+
+
+def _stream_stdin(stream: IO[bytes], follow: bool, fetch_options: Any, max_chars: int = MAX_CHARS) -> Iterator[Item]:
+    """Standard input: JSON Lines (plain or gzip) line by line, else one article, page or feed
+    (each line, and the article, read only up to the bound on text)."""
     head = stream.read(2)
     source: Any = _Prefixed(head, stream)
     compressed = head.startswith(_GZIP_MAGIC)
     if compressed:
         source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[arg-type]
-        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error))
+        yield from _jsonl_lines(source, "<stdin>", "stdin", broken=(OSError, EOFError, zlib.error),
+                                max_chars=max_chars)
         return
     skipped = b""
-    line = source.readline()
-    while line and not line.strip():  # blank lines before the first record
+    limit = line_bound(max_chars)
+    line = source.readline(limit)
+    while line.endswith(b"\n") and not line.strip() and len(skipped) <= limit:  # blank lines before the first record
         skipped += line
-        line = source.readline()
+        line = source.readline(limit)
     if _is_json_object(line):
-        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin")
+        yield from _jsonl_lines(_Prefixed(skipped + line, source), "<stdin>", "stdin", max_chars=max_chars)
         return
-    data = skipped + line + source.read()
-    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options)
+    data = read_bounded("<stdin>", _Prefixed(skipped + line, source), max_chars)
+    yield from _documents_from_bytes("<stdin>", "stdin", data, follow=follow, fetch_options=fetch_options,
+                                     max_chars=max_chars)
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, str]]:
@@ -241,11 +263,12 @@ def read_file_list(source: str, *, stdin: IO[bytes] | None = None) -> list[str]:
     return names
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_chars: int | None = None) -> bytes:
+    """The file's bytes; with ``max_chars``, refused unread when too large for that much text."""
     try:
         if path.is_dir():
             raise InputError(f"{path} is a directory: give the article files inside it")
-        return path.read_bytes()
+        return path.read_bytes() if max_chars is None else read_file_bounded(path, max_chars)
     except FileNotFoundError:
         raise InputError(f"{path} does not exist: check the path") from None
     except PermissionError:
@@ -264,7 +287,13 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 
 def _documents_from_bytes(name: str, doc_id: str, data: bytes, *, follow: bool = False,
-                          fetch_options: FetchOptions | None = None) -> Iterator[SourceDocument]:
+                          fetch_options: FetchOptions | None = None,
+                          max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+    yield from _checked(name, _parsed(name, doc_id, data, follow, fetch_options), max_chars)
+
+
+def _parsed(name: str, doc_id: str, data: bytes, follow: bool,
+            fetch_options: FetchOptions | None) -> Iterator[SourceDocument]:
     lower = name.lower()
     if lower.endswith(_FEED_SUFFIXES) or web.is_feed(data):
         if binary_kind(data) is not None:
@@ -353,14 +382,12 @@ def document_from_record(where: str, record: object, default_id: str) -> SourceD
     return SourceDocument(str(doc_id), body, title if isinstance(title, str) else None, MappingProxyType(metadata))
 
 
-def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
-    """All the documents of a JSON Lines file, checked in full before the first is yielded."""
+def _read_jsonl(path: Path, max_chars: int = MAX_CHARS) -> Iterator[SourceDocument]:
+    """All the documents of a JSON Lines file, checked in full before the first is yielded (a
+    ``.gz`` one decompressed a piece at a time, within the bounds of :func:`gunzip_lines`)."""
     data = _read_bytes(path)
     if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path} is not a valid gzip file ({exc}): give a .jsonl.gz made with gzip") from None
+        data = b"\n".join(gunzip_lines(str(path), data, max_chars))
     text = decode_text(str(path), data)
     if not text.strip():
         raise InputError(f"{path} is empty: give one JSON object per line")
@@ -376,6 +403,7 @@ def _read_jsonl(path: Path) -> Iterator[SourceDocument]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg}): fix or remove that line") from None
         document = document_from_record(where, record, f"{stem}-{number}")
+        check_text(where, document.text, max_chars)
         if document.id in seen:
             raise InputError(f"{where}: duplicate id {document.id!r}: ids must be unique")
         seen.add(document.id)

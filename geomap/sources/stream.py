@@ -9,13 +9,14 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO
 
 from ..errors import InputError
 from ..model import METADATA_KEYS, Item, SourceDocument, UnreadableDocument
+from .limits import MAX_CHARS, TooLong, bounded_lines, check_text, too_long_line
 
 __all__ = ["count_documents"]
 
@@ -61,7 +62,7 @@ def _jsonl_stem(name: str) -> str:
     return name
 
 
-def _stream_jsonl(path: Path) -> Iterator[Item]:
+def _stream_jsonl(path: Path, max_chars: int = MAX_CHARS) -> Iterator[Item]:
     """The documents of a JSON Lines file (``.gz`` too), one line at a time."""
     try:
         if path.name.lower().endswith(".gz"):
@@ -71,14 +72,16 @@ def _stream_jsonl(path: Path) -> Iterator[Item]:
     except OSError as exc:
         raise InputError(f"{path} cannot be read ({exc.strerror or exc}): check the path") from None
     with handle:
-        yield from _jsonl_lines(handle, str(path), _jsonl_stem(path.name), broken=(OSError, EOFError, zlib.error))
+        yield from _jsonl_lines(handle, str(path), _jsonl_stem(path.name), broken=(OSError, EOFError, zlib.error),
+                                max_chars=max_chars)
 
 
-def _jsonl_lines(lines: Iterable[bytes], where: str, stem: str, *,
-                 broken: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Item]:
-    """The documents of JSON Lines read from ``lines``; ``where`` names the source in messages."""
+def _jsonl_lines(handle: IO[bytes], where: str, stem: str, *, broken: tuple[type[BaseException], ...] = (OSError,),
+                 max_chars: int = MAX_CHARS) -> Iterator[Item]:
+    """The documents of JSON Lines read from ``handle``, each line only up to the bound on text
+    (a longer one is skipped unread and reported); ``where`` names the source in messages."""
     number = documents = 0
-    iterator = iter(lines)
+    iterator = bounded_lines(handle, max_chars)
     while True:
         try:
             raw = next(iterator)
@@ -88,12 +91,16 @@ def _jsonl_lines(lines: Iterable[bytes], where: str, stem: str, *,
             after = f"after line {number}" if number else "at all"
             raise InputError(f"{where} cannot be read {after} ({exc}): give an intact, readable file") from None
         number += 1
+        if raw is None:  # a line too long for any document within the bound
+            documents += 1
+            yield UnreadableDocument(f"{where}:{number}", too_long_line(f"{where}:{number}", max_chars))
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
         documents += 1
-        yield _jsonl_record(raw, f"{where}:{number}", f"{stem}-{number}", METADATA_KEYS)
+        yield _jsonl_record(raw, f"{where}:{number}", f"{stem}-{number}", METADATA_KEYS, max_chars)
     if documents == 0:
         raise InputError(f"{where} is empty: give one JSON object per line")
 
@@ -115,14 +122,18 @@ class _Prefixed:
         return self._rest.read(size)
 
     def readline(self, size: int = -1) -> bytes:
+        bounded = size is not None and size >= 0
         if self._head:
             cut = self._head.find(b"\n")
-            if cut >= 0:
-                data, self._head = self._head[:cut + 1], self._head[cut + 1:]
+            end = cut + 1 if cut >= 0 else len(self._head)
+            if bounded and end > size:
+                end = size
+            if cut >= 0 or end < len(self._head):
+                data, self._head = self._head[:end], self._head[end:]
                 return data
-            data, self._head = self._head + self._rest.readline(), b""
+            data, self._head = self._head + self._rest.readline(size - len(self._head) if bounded else -1), b""
             return data
-        return self._rest.readline()
+        return self._rest.readline(size if bounded else -1)
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -141,7 +152,8 @@ def _is_json_object(line: bytes) -> bool:
         return False
 
 
-def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequence[str]) -> Item:
+def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequence[str],
+                  max_chars: int = MAX_CHARS) -> Item:
     """One line of a JSONL corpus: a document, or why it is unreadable (same rules as
     :func:`geomap.sources.files.read_inputs`, except that duplicate ids are not looked for: that would
     need memory that grows with the corpus)."""
@@ -160,6 +172,10 @@ def _jsonl_record(raw: bytes, where: str, default_id: str, metadata_keys: Sequen
     body = record.get("text")
     if not isinstance(body, str):
         return UnreadableDocument(doc_id, f"{where}: \"text\" is missing or not a string")
+    try:
+        check_text(where, body, max_chars)
+    except TooLong as exc:
+        return UnreadableDocument(doc_id, str(exc))
     title = record.get("title")
     metadata = {k: str(v) for k, v in record.items() if k in metadata_keys and v is not None}
     return SourceDocument(doc_id, body, title if isinstance(title, str) else None, MappingProxyType(metadata))

@@ -201,12 +201,12 @@ def test_every_output_parses_and_the_html_keeps_its_structure(tiny_pipeline, tin
 @example("Kharkiv. " * 100, 50)
 @example("x" * 2000 + " Kyiv", 40)
 def test_a_text_longer_than_max_length_is_split_not_refused(tiny_pipeline, text, max_length):
-    from geomap.pipeline import _chunks
+    from geomap.windows import windows
 
-    chunks = list(_chunks(text, max_length))
-    assert "".join(chunk for _, chunk in chunks) == text
-    assert all(0 < len(chunk) <= max_length for _, chunk in chunks) or text == ""
-    assert [offset for offset, _ in chunks] == [sum(len(c) for _, c in chunks[:i]) for i in range(len(chunks))]
+    cuts = list(windows(text, max_length))
+    assert [w.own_start for w in cuts] == [0] + [w.own_end for w in cuts[:-1]]  # the owned parts tile the text
+    assert cuts[-1].own_end == len(text)
+    assert all(w.end - w.start <= max_length for w in cuts)
     nlp = tiny_pipeline.nlp
     saved = nlp.max_length
     nlp.max_length = max_length
