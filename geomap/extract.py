@@ -4,13 +4,19 @@ The statistical model finds most place names but mislabels some (the small Engli
 tags Kherson and Kiev as PERSON, Mariupol and Donbass as ORG) and misses others. The
 extractor therefore:
 
-1. keeps the model's ``GPE`` and ``LOC`` entities, and ``FAC`` ones the gazetteer knows;
+0. takes "X of Y" names the gazetteer knows whole ("Sea of Azov", "Bay of Bengal"), which the
+   model often splits;
+1. keeps the model's ``GPE`` and ``LOC`` entities, and ``FAC`` ones the gazetteer knows, except
+   a one-word name that only a spelling key ties to a place and an acronym of no country or
+   region, without a cue ("Hartmann said", "the MoD");
 2. takes a ``PERSON``/``ORG``/``NORP`` entity as a place when its whole text is a *strong*
    gazetteer name (a country, a region, a city of 100,000 or more, a curated alias), unless it
    looks like a person (a title before it, or the same word inside a longer personal name
    elsewhere in the document);
 3. takes capitalised proper-noun runs the model left untagged when they are gazetteer names
-   of enough weight, skipping stop words and sentence-initial common words;
+   of enough weight, skipping stop words and sentence-initial common words; a match by
+   spelling key alone, an acronym, or an English word capitalised only where every word may be
+   (a headline, a sentence start: "Dam", "Man") needs more weight or a cue;
 4. reads the qualifier words around each mention ("the city of X", "X region", "X oblast",
    "the Zaporozhye and Kherson regions") into a kind hint, and "X, Y" into a container.
 """
@@ -29,10 +35,18 @@ from typing import TYPE_CHECKING, TypeVar
 from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
 
 from .errors import ModelError
+from .lexicon import Lexicon, lexicon_of
 from .model import Mention
 from .spans import Span, SpanLike, Taken, check_spans, demonym_place, doc_cut_at, trimmed
 from .text import sentence_around, sentence_bounds
 from . import windows
+from .tokens import acronym as _acronym
+from .tokens import capitalised as _capitalised
+from .tokens import in_headline as _in_headline
+from .tokens import proper_runs as _proper_runs
+from .tokens import sentence_initial as _sentence_initial
+from .tokens import subspans as _subspans
+from .tokens import words_of as _words
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -78,6 +92,7 @@ _GENERIC = frozenset({"north", "south", "east", "west", "northern", "southern", 
 _STRONG = 0.8  # sentence-initial, or mislabelled by the model as a person or organisation
 _COMMON_WORD = 0.8  # a capitalised word the tagger reads as a common noun or verb
 _ENOUGH = 0.6  # capitalised mid-sentence with no other evidence
+_LEXICON_WORD = 0.9  # an English word, capitalised, with no cue: a region's or a large city's own name
 _CALENDAR_LABELS = frozenset({"DATE", "TIME"})
 _CALENDAR_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -86,6 +101,9 @@ _CALENDAR_WORDS = frozenset({
     "easter", "ramadan", "spring", "summer", "autumn", "fall", "winter",
 })
 _CUED = 0.15  # after "in", "near", "city of", before "region", in a list of places
+_SPELLING_ONLY = 0.5  # weight of a match by spelling key alone: below _ENOUGH, so it needs a cue
+#: Kinds whose codes are written as acronyms in prose ("UAE", "DPRK", "EU", "LPR").
+_ACRONYM_KINDS = frozenset({PlaceKind.COUNTRY, PlaceKind.ADMIN1, PlaceKind.REGION, PlaceKind.CONTINENT})
 _LOCATIVE = frozenset({
     "in", "near", "from", "to", "towards", "toward", "around", "outside", "at", "into", "across",
     "through", "via", "inside", "between", "throughout", "within", "beyond", "entered", "enter",
@@ -150,11 +168,14 @@ class PlaceExtractor:
     ['Kherson']
     """
 
-    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, nlp: Language | None = None, *, model: str | None = None,
+                 lexicon: Lexicon | None = None) -> None:
         self.gazetteer = gazetteer
         self._nlp = nlp
         self._model = model
+        self._lexicon = lexicon
         self._strength = lru_cache(maxsize=_STRENGTH_CACHE)(self._strength_uncached)
+        self._exact_kinds = lru_cache(maxsize=_STRENGTH_CACHE)(self._exact_kinds_uncached)
 
     @property
     def nlp(self) -> Language:
@@ -163,6 +184,13 @@ class PlaceExtractor:
             self._nlp = load_model(self._model)
             log.info("loaded spaCy model %s", self._nlp.meta.get("name"))
         return self._nlp
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The common English words (:func:`~geomap.lexicon.lexicon_of` the pipeline), read on first use."""
+        if self._lexicon is None:
+            self._lexicon = lexicon_of(self.nlp)
+        return self._lexicon
 
     def extract(self, text: str, *, window_chars: int | None = None) -> list[Mention]:
         """Return the toponyms of one text, in text order (a long one in windows: see :meth:`extract_many`)."""
@@ -317,11 +345,45 @@ class PlaceExtractor:
             else:
                 value = 1.0
             if match.origin >= MatchOrigin.SPELLING:
-                value *= 0.6
+                value *= _SPELLING_ONLY  # a guess: enough only with a cue ("Hartmann" is a surname)
             elif match.origin >= MatchOrigin.ALTERNATE:
                 value *= 0.85
             best = max(best, value)
         return best
+
+    def _exact_kinds_uncached(self, name: str) -> frozenset[PlaceKind]:
+        """The kinds of the places that bear ``name`` exactly (no spelling key, no fuzzy match)."""
+        return frozenset(m.place.kind for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
+    def _unfounded(self, span: Span, taken: list[bool]) -> bool:
+        """A one-word place entity of the model that no context supports and whose gazetteer
+        evidence is weak: a name that no place bears exactly but that a spelling key ties to one
+        ("Hartmann said": the resolver would place it at Hartman), or an acronym of no country or
+        region ("the MoD" is a town's alternate name). A name the gazetteer does not know at all
+        is kept, unresolved (an online look-up may place it)."""
+        if len(span) != 1 or _has_cue(span.doc, span, taken):
+            return False
+        name = self._lookup_name(span.text)[0]
+        kinds = self._exact_kinds(name)
+        if not kinds:
+            return self._strength(name) > 0.0
+        if _acronym(span[0].text):
+            return not kinds & _ACRONYM_KINDS and self._strength(name) < _STRONG
+        return False
+
+    def _physical_name(self, name: str) -> bool:
+        """Whether a physical feature bears ``name`` as its own name or a curated alias."""
+        return any(m.origin <= MatchOrigin.ALIAS and m.place.kind is PlaceKind.PHYSICAL
+                   for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
+    def _own_name(self, name: str) -> bool:
+        """Whether some place bears ``name`` as its own name or a curated alias."""
+        return any(m.origin <= MatchOrigin.ALIAS for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+
+    def _is_word(self, token: Token) -> bool:
+        """Whether a capitalised token is an English word ("Dam", "Villages") by the lexicon."""
+        lower = token.lower_
+        return lower in self.lexicon or (lower.endswith("s") and lower[:-1] in self.lexicon)
 
     def _recognise(self, doc: Doc) -> list[_Found]:
         taken = [False] * len(doc)
@@ -336,13 +398,24 @@ class PlaceExtractor:
                 taken[i] = True
             found.append(_Found(start, end, label))
 
+        runs = list(_proper_runs(words))
+        # 0. "X of Y" names the model splits ("the Bay of"/LOC, "Bengal"/GPE): "Sea of Azov" is not Azov.
+        for start, end in runs:
+            for s, e in _subspans(start, end):
+                if "of" in words.lowers[s + 1:e - 1] and not any(taken[s:e]) \
+                        and self._strength(words.text(s, e)) >= _ENOUGH \
+                        and not self._embedded_or_personal(doc[s:e], entity_of, person_words):
+                    take(s, e, next((entity_of[i].label_ for i in range(s, e) if i in entity_of
+                                     and entity_of[i].label_ in _PLACE_LABELS), "GAZETTEER"))
         # 1. The statistical model's places.
         for ent in ents:
-            if ent.label_ in _PLACE_LABELS:
+            if ent.label_ in _PLACE_LABELS and not any(taken[ent.start:ent.end]):
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 parts = self._known_parts(doc, start, ent.end)
                 if not parts and self._unknown_person(doc[start:ent.end], person_words):
                     continue  # "Saakashvili" tagged GPE here, a person's surname elsewhere in the text
+                if not parts and self._unfounded(doc[start:ent.end], taken):
+                    continue
                 for s, e in parts or [(start, ent.end)]:
                     take(s, e, ent.label_)
         # 2. Gazetteer names: whole mislabelled entities ("Luhansk People’s Republic"/PERSON),
@@ -352,7 +425,6 @@ class PlaceExtractor:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
                 if not any(taken[start:ent.end]) and self._accept(doc[start:ent.end], entity_of, person_words, taken):
                     take(start, ent.end, "GAZETTEER")
-        runs = list(_proper_runs(words))
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if not any(taken[s:e]) and self._accept(doc[s:e], entity_of, person_words, taken):
@@ -403,7 +475,12 @@ class PlaceExtractor:
         where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
         words: set[str] = set()
         for ent in ents:
-            if ent.label_ != "PERSON" or len(ent) < 2 or _in_headline(ent) or self._strength(ent.text) >= _STRONG:
+            if ent.label_ != "PERSON" or len(ent) < 2:
+                continue
+            if ent.start > 0 and ent.doc[ent.start - 1].lower_.rstrip(".") in _TITLES:  # "Lt. Paul Henderson"
+                words.update(t.lower_ for t in ent if t.is_alpha)
+                continue
+            if _in_headline(ent) or self._strength(ent.text) >= _STRONG:
                 continue
             alpha = [t for t in ent if t.is_alpha]
             if any(self._strength(t.text) < _STRONG for t in alpha):
@@ -447,6 +524,9 @@ class PlaceExtractor:
         strength = self._strength(span.text)
         if strength == 0.0:
             return False
+        if len(span) == 1 and _acronym(first.text) and not _in_headline(span) and strength < 1.0 \
+                and not self._exact_kinds(first.text) & _ACRONYM_KINDS:
+            return False  # "BA", "OS", "SWAT": an acronym, unless a country's or region's code
         doc = span.doc
         label = entity_of[first.i].label_ if first.i in entity_of else None
         if _has_cue(doc, span, taken):
@@ -455,8 +535,18 @@ class PlaceExtractor:
             threshold = _STRONG
         else:
             threshold = _ENOUGH
-        if len(span) == 1 and first.pos_ != "PROPN" and not first.is_upper:
-            threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
+        if len(span) == 1 and not first.is_upper:
+            if first.pos_ != "PROPN":
+                threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
+            elif self._is_word(first) and first.lower_ not in _named_mid_sentence(span.doc):
+                # "Dam", "Hit" in a headline: an English word, capitalised only where every word may be
+                headline = _in_headline(span)  # where every word is capitalised, cues included
+                if (headline or threshold != _CUED) and not self._own_name(span.text):
+                    return False  # "Free" (Free State), "Dam" (Dome): a word, and only a place's alternate name
+                if threshold == _CUED:
+                    threshold = _ENOUGH  # "retook Hit"
+                else:  # a large place's own name
+                    threshold = max(threshold, 1.0 if headline else _LEXICON_WORD)
         return strength >= threshold
 
     # -- qualifiers ----------------------------------------------------------------------------
@@ -505,6 +595,9 @@ class PlaceExtractor:
                 name = whole
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
+        if hint is None and start > 0 and doc[start - 1].lower_ == "the" and self._physical_name(name):
+            # "the Atlantic", "across the Dnipro": a town takes no article, a river or a sea does
+            hint, qualifier = PlaceKind.PHYSICAL, doc[start - 1].text
         words = name.lower().split()
         if not words or not any(ch.isalpha() for ch in name) or words[-1] in {"of", "de", "del"}:
             return None
@@ -554,6 +647,8 @@ def _qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | 
             return PlaceKind.CITY, after.text, 0
         if after.text in {"'s", "’s"} and end + 1 < len(doc) and doc[end + 1].lower_ in _REGIONAL_AFTER_POSSESSIVE:
             return PlaceKind.ADMIN1, f"{after.text} {doc[end + 1].text}", 0
+    if before is not None and before.text == "river":  # "the river Dnipro" (a capitalised "River" is part of the name)
+        return PlaceKind.PHYSICAL, before.text, 0
     if before is not None and before.lower_ == "of" and start >= 2:
         word = doc[start - 2].lower_
         if word in _AREA_BEFORE or word in {"regions", "provinces", "oblasts", "states", "governor"}:
@@ -573,119 +668,26 @@ def _hint_for(word: str) -> PlaceKind:
     return PlaceKind.ADMIN1
 
 
-class _Words:
-    """The text and the capitalisation of a ``Doc``'s tokens, read once as plain lists
-    (every ``doc[i]`` builds a new spaCy ``Token``; the extractor asks about each token often)."""
-
-    __slots__ = ("texts", "spaces", "lowers", "stop", "capitalised")
-
-    def __init__(self, doc: Doc) -> None:
-        self.texts: list[str] = []
-        self.spaces: list[str] = []
-        self.lowers: list[str] = []
-        self.stop: list[bool] = []
-        self.capitalised: list[bool] = []
-        for token in doc:
-            self.texts.append(token.text)
-            self.spaces.append(token.whitespace_)
-            self.lowers.append(token.lower_)
-            self.stop.append(token.is_stop)
-            self.capitalised.append(_capitalised(token))
-
-    def text(self, start: int, end: int) -> str:
-        """``doc[start:end].text``, without building the span."""
-        return self._with_spaces(start, end - 1) + self.texts[end - 1]
-
-    def whole(self) -> str:
-        """``doc.text``."""
-        return self._with_spaces(0, len(self.texts))
-
-    def _with_spaces(self, start: int, end: int) -> str:
-        return "".join([w + s for w, s in zip(self.texts[start:end], self.spaces[start:end])])
+_MID_SENTENCE_KEY = "geomap.mid_sentence"
 
 
-_WORDS_KEY = "geomap.words"
-
-
-def _words(doc: Doc) -> _Words:
-    """The document's :class:`_Words`, read once (kept in ``doc.user_data``)."""
-    words = doc.user_data.get(_WORDS_KEY)
-    if words is None:
-        words = doc.user_data[_WORDS_KEY] = _Words(doc)
-    return words
-
-
-def _proper_runs(words: _Words) -> Iterator[tuple[int, int]]:
-    """Runs of capitalised tokens (allowing inner "of", "de", "upon", hyphens)."""
-    capitalised, lowers = words.capitalised, words.lowers
-    i = 0
-    n = len(capitalised)
-    while i < n:
-        if capitalised[i]:
-            j = i + 1
-            while j < n and (capitalised[j] or (lowers[j] in _RUN_JOINERS and j + 1 < n and capitalised[j + 1])):
-                j += 1
-            yield i, j
-            i = j
-        else:
-            i += 1
-
-
-# Lower-case tokens that may sit inside a name: "Stratford-upon-Avon", "Luhansk People’s Republic".
-_RUN_JOINERS = frozenset({"de", "del", "upon", "on", "-", "'s", "’s"})
-_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
-
-
-def _capitalised(token: Token) -> bool:
-    text = token.text
-    if len(text) < 2 or not text[0].isupper():
-        return False
-    if _ABBREVIATION.fullmatch(text):
-        return True
-    return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
-
-
-_HEADLINE_KEY = "geomap.headline"
-
-
-def _in_headline(span: Span) -> bool:
-    """Whether the span sits on a short title-case line (a headline or dateline).
-
-    The line breaks and the answer for each line are worked out once per ``Doc`` (kept in
-    ``doc.user_data``), so that asking for every mention stays linear in the text's length.
-    """
-    doc = span.doc
-    state = doc.user_data.get(_HEADLINE_KEY)
-    if state is None:
-        breaks = [text.isspace() and "\n" in text for text in _words(doc).texts]
-        line_start = [0] * len(doc)  # first token of the line of token i
-        for i in range(1, len(doc)):
-            line_start[i] = i if breaks[i - 1] else line_start[i - 1]
-        line_end = [len(doc)] * (len(doc) + 1)  # first line break at or after token i
-        for i in range(len(doc) - 1, -1, -1):
-            line_end[i] = i if breaks[i] else line_end[i + 1]
-        state = doc.user_data[_HEADLINE_KEY] = (line_start, line_end, {})
-    line_start, line_end, answers = state
-    start, end = line_start[span.start], line_end[span.end]
-    answer = answers.get((start, end))
-    if answer is None:
-        answer = answers[(start, end)] = _headline_line(_words(doc), start, end)
-    return answer
-
-
-def _headline_line(words: _Words, start: int, end: int) -> bool:
-    content = [text for text, stop in zip(words.texts[start:end], words.stop[start:end])
-               if text.isalpha() and not stop]
-    if not content or len(content) > 16 or words.texts[end - 1] in {".", "?", "!"} and len(content) > 12:
-        return False
-    return sum(1 for text in content if text[0].isupper()) >= 0.75 * len(content)
-
-
-def _sentence_initial(token: Token) -> bool:
-    if token.i == 0:
-        return True
-    previous = token.doc[token.i - 1]
-    return previous.is_space or previous.text in {".", "!", "?", '"', "“", "”", ":", "—", "-", "(", "|", "'"}
+def _named_mid_sentence(doc: Doc) -> frozenset[str]:
+    """The lower-cased words that the document capitalises somewhere inside a sentence and
+    outside a headline (and a date), and never writes in lower case: there the capital letter
+    says "name" ("Hope lies on the Kenai Peninsula"; not "Alexandria Police" in a text that also
+    says "police said"). Worked out once per ``Doc`` (kept in ``doc.user_data``)."""
+    named = doc.user_data.get(_MID_SENTENCE_KEY)
+    if named is None:
+        words = _words(doc)
+        lower = {text for text, low in zip(words.texts, words.lowers) if text == low}
+        named = frozenset(
+            words.lowers[i] for i in range(len(doc))
+            if words.capitalised[i] and not words.texts[i].isupper() and words.lowers[i] not in lower
+            and doc[i].ent_type_ not in _NEVER
+            and not _sentence_initial(doc[i]) and not _in_headline(doc[i:i + 1])
+        )
+        doc.user_data[_MID_SENTENCE_KEY] = named
+    return named
 
 
 def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
@@ -704,13 +706,6 @@ def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
         return True
     # "the settlements: Bezruky, Slatyne"
     return before.text == ":" and span.start >= 2 and doc[span.start - 2].lower_ in _PLACE_NOUNS
-
-
-def _subspans(start: int, end: int, max_len: int = 4) -> Iterator[tuple[int, int]]:
-    """Sub-runs longest first, left to right."""
-    for length in range(min(max_len, end - start), 0, -1):
-        for s in range(start, end - length + 1):
-            yield s, s + length
 
 
 def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
