@@ -100,7 +100,8 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
         only when the cache misses.
     cache_dir
         Where to keep the mentions; no caching when ``None``. A cache entry is used only when
-        the gold file and ``geomap/extract.py`` are byte for byte what they were.
+        the gold file and ``geomap/extract.py`` are byte for byte what they were; the key does
+        not cover the gazetteer, so empty the directory after changing it.
     """
     path = Path(path)
     documents = tuple(load_gold(path))
