@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from geopy.distance import great_circle
-
 from ..model import SourceDocument
 from ..review.report import is_flagged
 from .gold import _NO_KIND, CONTEXT_CHARS, KIND_VOCABULARY, GoldDocument
@@ -144,6 +142,8 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         Kilometres, by :func:`geopy.distance.great_circle` (a sphere of
         radius 6371.009 km).
     """
+    from geopy.distance import great_circle  # geopy (with requests) loads here, not with the CLI
+
     return float(great_circle((lat1, lon1), (lat2, lon2)).km)
 
 
