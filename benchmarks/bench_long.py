@@ -25,17 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from longtext import capitalised_words, long_text, nested_html, unbroken_line  # noqa: E402
+from measure import measure as measured  # noqa: E402
 
 MB = 1_000_000
 
@@ -60,41 +57,8 @@ class Run:
 
 def measure(argv: list[str]) -> tuple[float, float, float]:
     """Run ``argv`` to completion; its wall-clock and CPU seconds and the peak RSS (MB) of its tree."""
-    import psutil
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(process.pid)
-        while not stop.is_set():
-            try:
-                total = 0
-                for proc in (root, *root.children(recursive=True)):
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
-                peak = max(peak, total)
-            except psutil.Error:
-                return
-            stop.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = process.communicate()
-    seconds = time.perf_counter() - started
-    stop.set()
-    sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{err}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return seconds, cpu, peak / 2**20
+    run = measured(argv)
+    return run.seconds, run.cpu_seconds, run.peak_mb
 
 
 def _text(chars: int, own: str | None) -> str:

@@ -36,14 +36,13 @@ import glob
 import json
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import measure as measure_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = ROOT.parent / "shared" / "eval" / "dev"
@@ -111,42 +110,9 @@ def build_corpus(corpora: Path, count: int, path: Path) -> int:
 
 def measure(name: str, argv: list[str], documents: int, words: int) -> Run:
     """Run ``argv`` to completion, sampling the memory of its process tree."""
-    import psutil
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(process.pid)
-        while not stop.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                total = 0
-                for proc in tree:
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
-                peak = max(peak, total)
-            except psutil.Error:
-                return
-            stop.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = process.communicate()
-    seconds = time.perf_counter() - started
-    stop.set()
-    sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if process.returncode != 0:
-        raise SystemExit(f"{name} failed ({process.returncode}):\n{err}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    run = Run(name, documents, words, seconds, cpu, peak / 2**20)
+    measured = measure_command(argv, name=name)
+    seconds, cpu = measured.seconds, measured.cpu_seconds
+    run = Run(name, documents, words, seconds, cpu, measured.peak_mb)
     print(f"  {name:<28} {run.seconds:7.1f} s  {run.docs_per_second:6.1f} docs/s  "
           f"{run.words_per_second:7,.0f} words/s  cpu {cpu:6.1f} s  peak {run.peak_mb:6.0f} MB", flush=True)
     return run
