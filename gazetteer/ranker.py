@@ -65,9 +65,15 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "answer kind=admin2", "answer kind=physical", "answer kind=other", "answer kind=city",
     "answer population (log10)", "answer origin=alias", "answer origin=alternate", "answer origin=variant",
     "answer origin=spelling", "answer origin=fuzzy", "qualified", "container given", "alone in the text",
+    # the share's logit bent where a straight line fits the rate of right answers worst
+    "share below a half (logit)", "share above 0.98 (logit excess)", "share above 0.9975",
+    # how far apart the rivals are
+    "candidate countries (log2)", "population over the runner-up's (log10)",
 )
 ANSWER_INDEX: dict[str, int] = {name: i for i, name in enumerate(ANSWER_FEATURES)}
 _ANSWER_ORIGINS = ("alias", "alternate", "variant", "spelling", "fuzzy")
+#: Knots of the share's logit (shares 0.982 and 0.9975), and the share a rival needs to count.
+_SHARE_KNEE, _SHARE_SURE, _RIVAL_SHARE = 4.0, 6.0, 0.01
 
 
 def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[tuple[int, float], ...]:
@@ -86,8 +92,10 @@ def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[t
     """
     place = resolution.place
     share = min(max(resolution.confidence, 1e-4), 1 - 1e-4)
-    runner_up = resolution.candidates[1].score if len(resolution.candidates) > 1 else 0.0
-    features = [(0, 1.0), (1, math.log(share / (1 - share))), (2, runner_up),
+    logit = math.log(share / (1 - share))
+    rivals = resolution.candidates
+    runner_up = rivals[1].score if len(rivals) > 1 else 0.0
+    features = [(0, 1.0), (1, logit), (2, runner_up),
                 (3, math.log2(max(1, candidates))), (ANSWER_INDEX[f"answer kind={place.kind.value}"], 1.0),
                 (ANSWER_INDEX["answer population (log10)"], math.log10((place.population or 0) + 10))]
     name = origin.name.lower()
@@ -99,6 +107,20 @@ def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[t
         features.append((ANSWER_INDEX["container given"], 1.0))
     if alone:
         features.append((ANSWER_INDEX["alone in the text"], 1.0))
+    if logit < 0.0:
+        features.append((ANSWER_INDEX["share below a half (logit)"], logit))
+    if logit > _SHARE_KNEE:
+        features.append((ANSWER_INDEX["share above 0.98 (logit excess)"], logit - _SHARE_KNEE))
+    if logit > _SHARE_SURE:
+        features.append((ANSWER_INDEX["share above 0.9975"], 1.0))
+    # Countries of the candidates that keep a real share (the answer's included).
+    countries = len({c.place.country_code for c in rivals if c.score > _RIVAL_SHARE} | {place.country_code})
+    if countries > 1:
+        features.append((ANSWER_INDEX["candidate countries (log2)"], math.log2(countries)))
+    if len(rivals) > 1:
+        ratio = math.log10((place.population or 0) + 10) - math.log10((rivals[1].place.population or 0) + 10)
+        if ratio:
+            features.append((ANSWER_INDEX["population over the runner-up's (log10)"], ratio))
     return tuple(features)
 
 

@@ -570,12 +570,17 @@ class Resolver:
                                  context.nearby is not None and not context.nearby.others(context.name))
         confidence = round(self.scorer.confidence(share, answer), 4)
         scale = confidence / share if share else 0.0
+        # The rivals keep their order below the answer and share at most what it leaves
+        # (1 - confidence): scaled like the answer, or less where the confidence rose above
+        # the share (else the shares could add up to more than 1).
+        rival_scale = min(scale, (1.0 - confidence) / (1.0 - share)) if share < 1.0 else scale
         explained = []
-        for candidate in resolution.candidates:
+        for rank, candidate in enumerate(resolution.candidates):
             match, base = by_id[candidate.place.id]
             features = base + self._context_features(match.place, context)
             reasons = self._reasons(choices.toponym, match, features, context)
-            score = candidate.score if scale == 1.0 else round(candidate.score * scale, 4)
+            factor = scale if rank == 0 else rival_scale
+            score = candidate.score if factor == 1.0 else round(candidate.score * factor, 4)
             explained.append(Candidate(candidate.place, score, reasons, candidate.fuzzy))
         ambiguous = resolution.ambiguous
         if self.scorer.flag_below is not None:

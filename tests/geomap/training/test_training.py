@@ -121,3 +121,32 @@ def test_a_model_file_round_trips_and_bad_ones_say_how_to_fix(tmp_path):
     with pytest.raises(RankerError, match="not a readable ranker"):
         load_scorer(tmp_path / "bad.json")
 
+
+
+def _answer(shares: list[tuple[str, int, float]]) -> dict[str, float]:
+    """The answer features of a resolution whose candidates are ``(country, population, share)``."""
+    from gazetteer import MatchOrigin
+    from gazetteer.model import Candidate, Place, Resolution
+    from gazetteer.ranker import answer_features
+
+    places = [Place(f"p{i}", "Springfield", PlaceKind.CITY, 0.0, 0.0, country_code=cc, population=pop)
+              for i, (cc, pop, _) in enumerate(shares)]
+    candidates = tuple(Candidate(p, share) for p, (_, _, share) in zip(places, shares))
+    resolution = Resolution(Toponym("Springfield"), places[0], shares[0][2], candidates=candidates)
+    return {ANSWER_FEATURES[i]: v for i, v in answer_features(resolution, MatchOrigin.NAME, len(shares), False)}
+
+
+def test_the_answer_features_say_how_far_apart_the_rivals_are():
+    spread = _answer([("US", 150_000, 0.6), ("GB", 990, 0.3), ("AU", 5_000, 0.1)])
+    assert spread["candidate countries (log2)"] == pytest.approx(1.585, abs=1e-3)
+    assert spread["population over the runner-up's (log10)"] == pytest.approx(2.176, abs=1e-3)
+    assert "share below a half (logit)" not in spread and "share above 0.9975" not in spread
+    # A rival with no real share does not count; one country is no spread at all.
+    near = _answer([("US", 1_000, 0.995), ("GB", 150_000, 0.004), ("US", 10, 0.001)])
+    assert "candidate countries (log2)" not in near
+    assert near["population over the runner-up's (log10)"] < 0
+    assert near["share above 0.98 (logit excess)"] == pytest.approx(1.29, abs=0.01)
+    assert "share above 0.9975" not in near
+    unsure = _answer([("US", 1_000, 0.4), ("US", 1_000, 0.35)])
+    assert unsure["share below a half (logit)"] == pytest.approx(-0.405, abs=1e-3)
+    assert "population over the runner-up's (log10)" not in unsure
