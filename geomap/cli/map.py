@@ -14,6 +14,8 @@ from .session import Session, _apply_decisions
 
 def _cmd_map(session: Session) -> int:
     args = session.args
+    if args.output and str(args.output).lower().endswith(".png"):
+        raise InputError(f"-o {args.output}: -o writes the HTML map; for a picture use --png {args.output}")
     png = check_output(args.png, session.inputs) if args.png else None
     out = None
     if png is None or args.output:

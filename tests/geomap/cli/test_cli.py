@@ -116,6 +116,13 @@ def test_output_under_a_file_is_refused(capsys, article, tmp_path, tiny_gazettee
     assert blocker.read_text() == "keep me"
 
 
+def test_html_output_named_png_is_refused_with_the_fix(capsys, article, tmp_path, tiny_gazetteer_path):
+    picture = tmp_path / "map.PNG"
+    code, out, err = run(capsys, "map", article, "--gazetteer", tiny_gazetteer_path, "-o", picture)
+    assert_clean_error(code, err, f"--png {picture}")
+    assert not picture.exists()
+
+
 def test_usage_errors_exit_2(capsys):
     code, out, err = run(capsys, "map")
     assert_clean_error(code, err, "no INPUT given")
