@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gazetteer import Gazetteer, PlaceKind, Resolver, Toponym
+from gazetteer import Candidate, Gazetteer, PlaceKind, Resolution, Resolver, Toponym
 from geomap.model import Document, Mention, PlaceMention
 from geomap.text import sentence_around, sentence_bounds
 
@@ -22,3 +22,21 @@ def make_document(gazetteer: Gazetteer, text: str, names: list[tuple[str, PlaceK
     if all_resolved:
         assert all(r.place is not None for r in resolutions), "a test name did not resolve in the tiny gazetteer"
     return Document(doc_id, text, tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)), title=title)
+
+
+def picked_document(gazetteer: Gazetteer, doc_id: str, text: str, picks, *, title: str | None = None) -> Document:
+    """A document with the given mentions: ``(surface, {place id: score})``, the first place
+    chosen; empty scores is unresolved. The first occurrence of each surface is used."""
+    bounds = sentence_bounds(text)
+    mentions = []
+    for surface, scores in picks:
+        start = text.index(surface)
+        m = Mention(start, start + len(surface), surface, surface,
+                    sentence=sentence_around(bounds, start, start + len(surface)))
+        candidates = tuple(Candidate(gazetteer.get(pid), s, (f"score {s}",)) for pid, s in scores.items())
+        place = candidates[0].place if candidates else None
+        resolution = Resolution(Toponym(surface, position=start), place, candidates[0].score if candidates else 0.0,
+                                candidates=candidates)
+        mentions.append(PlaceMention(m, resolution))
+    mentions.sort(key=lambda pm: pm.mention.start)
+    return Document(doc_id, text, tuple(mentions), title=title)

@@ -1,15 +1,6 @@
 """Scoring a geoparser against gold corpora: the metrics behind ``geomap eval``.
 
-Gold corpora are JSON Lines files, one document per line::
-
-    {"id": "40450848", "text": "...",
-     "toponyms": [{"start": 0, "end": 10, "surface": "Alexandria",
-                   "lat": 31.3113, "lon": -92.4451, ...}]}
-
-where ``text[start:end] == surface`` holds for every toponym (Python ``str``
-offsets). Optional toponym keys read here: ``type`` (the gold kind), ``name``
-(canonical name), ``embedded`` (inside an organisation name: not scored) and
-``country_code``. Other keys are ignored.
+The gold format and its loader are in :mod:`geomap.evaluation.gold`.
 
 This module imports nothing else from :mod:`geomap`; it uses the standard
 library and :mod:`geopy` only. Everything here is a pure function or a frozen

@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer import Candidate, Resolution, Toponym
+from documents import picked_document
 from geomap.review.decisions import parse_decisions
-from geomap.model import Document, Mention, PlaceMention
 from geomap.review.page import review_html
 from geomap.review.report import build_review
-from geomap.text import sentence_around, sentence_bounds
 
 pytestmark = pytest.mark.browser
 
@@ -76,31 +74,13 @@ def _open(browser, path: Path) -> Iterator[Opened]:
         context.close()
 
 
-def _document(gazetteer, doc_id: str, text: str, picks, *, title: str | None = None) -> Document:
-    """A document with the given mentions: ``(surface, {place id: score})``; empty scores is
-    unresolved. The first occurrence of each surface is used."""
-    bounds = sentence_bounds(text)
-    mentions = []
-    for surface, scores in picks:
-        start = text.index(surface)
-        m = Mention(start, start + len(surface), surface, surface,
-                    sentence=sentence_around(bounds, start, start + len(surface)))
-        candidates = tuple(Candidate(gazetteer.get(pid), s, (f"score {s}",)) for pid, s in scores.items())
-        place = candidates[0].place if candidates else None
-        resolution = Resolution(Toponym(surface, position=start), place, candidates[0].score if candidates else 0.0,
-                                candidates=candidates)
-        mentions.append(PlaceMention(m, resolution))
-    mentions.sort(key=lambda pm: pm.mention.start)
-    return Document(doc_id, text, tuple(mentions), title=title)
-
-
 @pytest.fixture(scope="module")
 def review_page(tmp_path_factory, tiny_gazetteer) -> Path:
-    one = _document(tiny_gazetteer, "one", f"{HOSTILE} Shells fell on Kherson. Nobody knows Atlantis. {HOSTILE}", [
+    one = picked_document(tiny_gazetteer, "one", f"{HOSTILE} Shells fell on Kherson. Nobody knows Atlantis. {HOSTILE}", [
         ("Kherson", {"t:kherson": 0.5, "t:kherson-oblast": 0.5}),
         ("Atlantis", {}),
     ], title=HOSTILE)
-    two = _document(tiny_gazetteer, "two", "Paris might be any Paris. Mariupool is misspelt. Izium is settled.", [
+    two = picked_document(tiny_gazetteer, "two", "Paris might be any Paris. Mariupool is misspelt. Izium is settled.", [
         ("Paris", {"t:paris": 0.24, "t:paris-tx": 0.2, "t:kyiv": 0.19, "t:kharkiv": 0.19, "t:mariupol": 0.18}),
         ("Mariupool", {"t:mariupol": 1.0}),
         ("Izium", {"t:izium-far": 0.6, "t:izium": 0.4}),

@@ -4,16 +4,14 @@ user's file as it was around the lines it changes (tiny gazetteer, no model; mar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from gazetteer import Candidate, Resolution, Toponym
+from documents import picked_document
 from geomap.review.decisions import apply_decisions, parse_decisions
-from geomap.model import Document, Mention, PlaceMention
+from geomap.model import Document
 from geomap.review import build_review, review_html
 from geomap.review.page import decision_lines, entry_key
-from geomap.text import sentence_around, sentence_bounds
 
 #: A hand-edited decisions file: comments, a pending entry, a block-style new place over several
 #: lines, an entry without `choice`, a trailing comment.
@@ -40,26 +38,11 @@ decisions:
 """
 
 
-def _document(gazetteer, doc_id: str, text: str, picks) -> Document:
-    bounds = sentence_bounds(text)
-    mentions = []
-    for surface, scores in picks:
-        start = text.index(surface)
-        m = Mention(start, start + len(surface), surface, surface,
-                    sentence=sentence_around(bounds, start, start + len(surface)))
-        candidates = tuple(Candidate(gazetteer.get(pid), s, (f"score {s}",)) for pid, s in scores.items())
-        resolution = Resolution(Toponym(surface, position=start), candidates[0].place if candidates else None,
-                                candidates[0].score if candidates else 0.0, candidates=candidates)
-        mentions.append(PlaceMention(m, resolution))
-    mentions.sort(key=lambda pm: pm.mention.start)
-    return Document(doc_id, text, tuple(mentions))
-
-
 @pytest.fixture(scope="module")
 def docs(tiny_gazetteer) -> list[Document]:
-    one = _document(tiny_gazetteer, "one", "Shells fell on Kherson. Izium was quiet.", [
+    one = picked_document(tiny_gazetteer, "one", "Shells fell on Kherson. Izium was quiet.", [
         ("Kherson", {"t:kherson": 0.5, "t:kherson-oblast": 0.5}), ("Izium", {"t:izium-far": 0.6, "t:izium": 0.4})])
-    two = _document(tiny_gazetteer, "two", "Paris might be any Paris. Mariupool is misspelt. Kherson again.", [
+    two = picked_document(tiny_gazetteer, "two", "Paris might be any Paris. Mariupool is misspelt. Kherson again.", [
         ("Paris", {"t:paris": 0.6, "t:paris-tx": 0.4}), ("Mariupool", {"t:mariupol": 1.0}),
         ("Kherson", {"t:kherson": 0.9, "t:kherson-oblast": 0.1})])
     return [one, two]
@@ -160,7 +143,7 @@ def test_a_choice_the_mentions_own_qualifier_contradicts_is_written_for_that_men
 
     from gazetteer import PlaceKind
 
-    doc = _document(tiny_gazetteer, "three", "Shells fell on the city of Kherson.",
+    doc = picked_document(tiny_gazetteer, "three", "Shells fell on the city of Kherson.",
                     [("Kherson", {"t:kherson": 0.6, "t:kherson-oblast": 0.4})])
     pm = doc.mentions[0]
     doc = replace(doc, mentions=(replace(pm, mention=replace(pm.mention, hint=PlaceKind.CITY)),))
