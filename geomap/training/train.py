@@ -157,7 +157,7 @@ def held_out_answers(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, scorer
             scored = [t for t in doc.toponyms if not t.embedded]
             pairs = dict((pi, gi) for gi, pi in
                          match_spans([(t.start, t.end) for t in scored], [(m.start, m.end) for m in mentions]))
-            answers = resolver.answers(toponyms_of(mentions))
+            answers = resolver.answers(toponyms_of(mentions, doc.text))
             for pi, (mention, (answer, features)) in enumerate(zip(mentions, answers)):
                 right: bool | None = None
                 gi = pairs.get(pi)
