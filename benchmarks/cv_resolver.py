@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=None)
     parser.add_argument("--cue-l2", type=float, default=None, help="L2 penalty on the cue features")
     parser.add_argument("--without", default="", help="cue families held at zero, comma-separated prefixes "
-                        "of CUE_FEATURES (before:, after:, dateline, headline, list; 'all' for every cue)")
+                        "of CUE_FEATURES (list, listed with; 'all' for every cue)")
     parser.add_argument("--balance", type=float, default=None, help="corpus balance (0-1)")
     parser.add_argument("--prior", choices=("zero", "hand"), default=None, help="what the L2 penalty pulls towards")
     parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))

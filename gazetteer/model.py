@@ -119,8 +119,8 @@ class Toponym:
         The name of a place that the text says contains this one ("Alexandria, Louisiana"
         gives ``"Louisiana"``), else ``None``.
     cues
-        What the words around the mention and its place in the text say (``before:near``,
-        ``after:-based``, ``dateline``; see :data:`gazetteer.ranker.CUES`), else empty.
+        What the mention's place in the text says (``list``: a name in a list of names; see
+        :data:`gazetteer.ranker.CUES`), else empty.
     listed_with
         The names of the other places a list names it with ("Kherson, Mykolaiv and Odesa").
     """

@@ -14,6 +14,8 @@ The features cover:
 - an explicit **container** ("Alexandria, Louisiana");
 - the **document context**: the countries the other places of the text lie in, and the
   regions the text names (containment, tested on the regions' outlines with shapely);
+- **list membership**: a name in a list ("Kherson, Mykolaiv and Odesa"), and the kinds the
+  other listed names are currently answered as (towns, regions);
 - the run's **bias** options (a preferred country, a bounding box).
 
 Each candidate keeps the reasons that moved its score most (its features' weight x value), for
