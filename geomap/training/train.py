@@ -208,7 +208,7 @@ def train_scorer(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: T
     confidence, threshold = calibrate(rows, options.flag_wrong_share, options.max_flagged)
     meta = {"corpora": [c.name for c in corpora], "documents": sum(len(c.documents) for c in corpora),
             "folds": options.folds, "rounds": options.rounds, "distant_weight": options.distant_weight,
-            "l2": options.fit.l2, "flag_wrong_share": options.flag_wrong_share,
+            "l2": options.fit.l2, "cue_l2": options.fit.cue_l2, "flag_wrong_share": options.flag_wrong_share,
             "max_flagged": options.max_flagged,
             "held_out_answers": len(rows), **(metadata or {})}
     return LinearScorer("learned", weights, flag_below=threshold, confidence_of=confidence, metadata=meta)
