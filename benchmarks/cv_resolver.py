@@ -32,8 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = ROOT.parent / "shared" / "eval" / "dev"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_options import add_arguments, default_dir, train_options  # noqa: E402
 
 
 def _fmt(x: float | None) -> str:
@@ -51,14 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--distant-weight", type=float, default=None)
-    parser.add_argument("--l2", type=float, default=None)
-    parser.add_argument("--cue-l2", type=float, default=None, help="L2 penalty on the cue features")
-    parser.add_argument("--without", default="", help="cue families held at zero, comma-separated prefixes "
-                        "of CUE_FEATURES (list, listed with; 'all' for every cue)")
-    parser.add_argument("--balance", type=float, default=None, help="corpus balance (0-1)")
-    parser.add_argument("--prior", choices=("zero", "hand"), default=None, help="what the L2 penalty pulls towards")
+    add_arguments(parser)
     parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
     parser.add_argument("--held-in", type=Path, default=None, help="a model file to score on all documents")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
@@ -66,41 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
 
-    from dataclasses import replace
-
     from gazetteer import HAND_TUNED, load_scorer, open_default
     from geomap.extract import PlaceExtractor
     from geomap.training.corpus import extracted
     from geomap.training.cv import answer, cross_validate, figures, trade_off
-    from geomap.training.fit import FitOptions
-    from geomap.training.train import TrainOptions
 
-    files = args.files or sorted(DEFAULT_DIR.glob("*.jsonl"))
+    files = args.files or sorted(default_dir().glob("*.jsonl"))
     if not files:
-        parser.error(f"no gold files given and none in {DEFAULT_DIR}: name them")
+        parser.error(f"no gold files given and none in {default_dir()}: name them")
     gazetteer = open_default()
     extractor = PlaceExtractor(gazetteer)
     corpora = [extracted(f, extractor, args.cache) for f in files]
-    options = TrainOptions(folds=args.folds)
-    if args.rounds is not None:
-        options = replace(options, rounds=args.rounds)
-    if args.distant_weight is not None:
-        options = replace(options, distant_weight=args.distant_weight)
-    if args.l2 is not None:
-        options = replace(options, fit=replace(options.fit, l2=args.l2))
-    if args.prior is not None:
-        toward = tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ()  # default: hand
-        options = replace(options, fit=replace(options.fit, toward=toward))
-    if args.cue_l2 is not None:
-        options = replace(options, fit=replace(options.fit, cue_l2=args.cue_l2))
-    if args.without:
-        from gazetteer.ranker import CUE_FEATURES
-
-        prefixes = tuple(p.strip() for p in args.without.split(",") if p.strip())
-        held = tuple(f for f in CUE_FEATURES if "all" in prefixes or f.startswith(prefixes))
-        options = replace(options, fit=replace(options.fit, without=held))
-    if args.balance is not None:
-        options = replace(options, corpus_balance=args.balance)
+    options = train_options(args, folds=args.folds)
     started = time.perf_counter()
     results = cross_validate(corpora, gazetteer, options, baseline=HAND_TUNED)
     seconds = time.perf_counter() - started

@@ -5,12 +5,17 @@ documents, none of its genre), beside the hand-tuned scorer: how the ranker may 
 corpus nobody trained it for. Per file it prints accuracy@161, country-aware accuracy@161 and
 kind accuracy (``geomap eval``'s figures), and city/area: the share of
 answers matched to a gold city or region (by its kind or GeoNames feature code) that fall on
-the gold's side of the city-versus-region divide. Mentions are extracted once and cached as in
-``benchmarks/cv_resolver.py``.
+the gold's side of the city-versus-region divide. Then, per scorer, the mean and the worst of
+each figure over the files that have it (the figures to choose training settings by), and
+with ``--weights`` the weights that move most between the folds (a feature whose weight swings,
+or flips sign, with the corpus left out is learned from one corpus's conventions). Mentions
+are extracted once and cached as in ``benchmarks/cv_resolver.py``; the training flags are
+``cv_resolver.py``'s.
 
 Usage::
 
-    python benchmarks/loco_resolver.py [FILE.jsonl ...] [--cache DIR] [--without all] [--only ukraine_dev]
+    python benchmarks/loco_resolver.py [FILE.jsonl ...] [--cache DIR] [--only ukraine_dev] [--weights 12]
+                                       [--distant-weight W] [--family-l2 kind=1] [--prior-signs on|off] ...
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ import argparse
 import logging
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = ROOT.parent / "shared" / "eval" / "dev"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_options import add_arguments, default_dir, train_options  # noqa: E402
+
+FIGURES = ("acc@161", "country-aware", "kind", "city/area")
 
 
 def _fmt(x: float | None) -> str:
@@ -34,46 +40,63 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
-    parser.add_argument("--without", default="", help="cue families held at zero (as in cv_resolver.py)")
     parser.add_argument("--only", default="", help="comma-separated corpus names to hold out (default: each)")
+    parser.add_argument("--weights", type=int, default=0, metavar="N",
+                        help="print the N weights with the widest range over the folds")
+    add_arguments(parser)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
 
     from gazetteer import HAND_TUNED, LinearScorer, open_default
-    from gazetteer.ranker import CUE_FEATURES
+    from gazetteer.ranker import FEATURES
     from geomap.extract import PlaceExtractor
     from geomap.training.corpus import extracted
     from geomap.training.cv import answer, figures
-    from geomap.training.train import TrainOptions, fit_model
+    from geomap.training.train import fit_model
 
-    files = args.files or sorted(DEFAULT_DIR.glob("*.jsonl"))
+    files = args.files or sorted(default_dir().glob("*.jsonl"))
     if not files:
-        parser.error(f"no gold files given and none in {DEFAULT_DIR}: name them")
+        parser.error(f"no gold files given and none in {default_dir()}: name them")
     gazetteer = open_default()
     extractor = PlaceExtractor(gazetteer)
     corpora = [extracted(f, extractor, args.cache) for f in files]
-    options = TrainOptions()
-    if args.without:
-        prefixes = tuple(p.strip() for p in args.without.split(",") if p.strip())
-        held = tuple(f for f in CUE_FEATURES if "all" in prefixes or f.startswith(prefixes))
-        options = replace(options, fit=replace(options.fit, without=held))
+    options = train_options(args)
     only = {n.strip() for n in args.only.split(",") if n.strip()}
     started = time.perf_counter()
-    print(f"leave-one-corpus-out, {options.fit}")
+    print(f"leave-one-corpus-out, {options}")
+    seen: dict[str, list[tuple[float | None, ...]]] = {"hand-tuned": [], "learned": []}
+    fold_weights: dict[str, dict[str, float]] = {}
     for corpus in corpora:
         if only and corpus.name not in only:
             continue
         weights = fit_model(corpora, gazetteer, options, keep=lambda d, c=corpus.name: not d.startswith(f"{c}/"))
+        fold_weights[corpus.name] = weights
         docs = {d.id for d in corpus.documents}
         print(corpus.name, f"({len(corpus.documents)} documents)")
         for name, scorer in (("hand-tuned", HAND_TUNED), ("learned", LinearScorer("loco", weights))):
             predicted, judged = answer(corpus, gazetteer, scorer, docs)
             f = figures(corpus, gazetteer, predicted, judged)
             r = f.report
-            print(f"  {name:<10} acc@161 {_fmt(r.accuracy_at_161)}  country-aware "
-                  f"{_fmt(r.country_aware_accuracy_at_161)}  kind {_fmt(r.kind_accuracy)}  "
-                  f"city/area {_fmt(f.city_or_area_accuracy)} ({f.city_or_area[0]})", flush=True)
+            row = (r.accuracy_at_161, r.country_aware_accuracy_at_161, r.kind_accuracy, f.city_or_area_accuracy)
+            seen[name].append(row)
+            print(f"  {name:<10} acc@161 {_fmt(row[0])}  country-aware {_fmt(row[1])}  kind {_fmt(row[2])}  "
+                  f"city/area {_fmt(row[3])} ({f.city_or_area[0]})", flush=True)
+    for name, rows in seen.items():
+        columns = [[row[i] for row in rows if row[i] is not None] for i in range(len(FIGURES))]
+        print(f"{name:<10} mean  " + "  ".join(f"{label} {_fmt(sum(c) / len(c) if c else None)}"
+                                               for label, c in zip(FIGURES, columns)))
+        print(f"{name:<10} worst " + "  ".join(f"{label} {_fmt(min(c) if c else None)}"
+                                               for label, c in zip(FIGURES, columns)))
+    if args.weights and fold_weights:
+        names = list(fold_weights)
+        spread = sorted(FEATURES, key=lambda f: -(max(w.get(f, 0.0) for w in fold_weights.values())
+                                                  - min(w.get(f, 0.0) for w in fold_weights.values())))
+        print(f"weights with the widest range over the folds (column: the corpus left out; hand: the prior)")
+        print(f"  {'feature':<34} {'hand':>6} " + " ".join(f"{n[:8]:>8}" for n in names))
+        for f in spread[:args.weights]:
+            print(f"  {f:<34} {HAND_TUNED.weight_of.get(f, 0.0):6.2f} "
+                  + " ".join(f"{fold_weights[n].get(f, 0.0):8.2f}" for n in names))
     print(f"{time.perf_counter() - started:.0f} s")
     return 0
 

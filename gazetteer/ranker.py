@@ -31,7 +31,7 @@ from typing import Protocol
 
 from .errors import RankerError
 
-__all__ = ["FEATURES", "FEATURE_INDEX", "CUES", "CUE_FEATURES", "cue_feature", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
+__all__ = ["FEATURES", "FEATURE_INDEX", "FAMILIES", "PRIOR_SIGNS", "CUES", "CUE_FEATURES", "cue_feature", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
            "default_scorer", "load_scorer", "scorer_from_dict"]
 
 #: The candidate features, in the order of a feature vector. ``kind=*`` are one-hot; the
@@ -68,6 +68,33 @@ CUES: tuple[str, ...] = ("list", "listed with towns", "listed with areas")
 CUE_FEATURES: tuple[str, ...] = tuple(f"{cue}, area" for cue in CUES)
 FEATURES += CUE_FEATURES
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURES)}
+
+#: The features grouped by what they say about a candidate, so that training can treat a family
+#: alike (its own L2 penalty): ``kind`` and ``population`` say what the place is and how big
+#: (the terms that settle town against region), ``match`` how the name matched, ``mention``
+#: what the mention's own words say, ``context`` what the rest of the document says, ``bias``
+#: the run's options, ``cue`` where the name stands in the text (:data:`CUES`).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "kind": FEATURES[:8],
+    "population": FEATURES[8:13],
+    "match": FEATURES[13:20],
+    "mention": FEATURES[20:26],
+    "context": FEATURES[26:36],
+    "bias": FEATURES[36:38],
+    "cue": CUE_FEATURES,
+}
+#: Directions known before any data, stated per family: a more populous place, a capital, the
+#: most populous place of the name are likelier, never less likely (``+1``); a name listed with
+#: towns is never likelier a region for it (``-1``), one listed with regions never less likely
+#: (``+1``). Training may constrain the weights to these signs
+#: (:class:`geomap.training.fit.FitOptions`). (``below the most populous`` is left free: it
+#: corrects the slope of ``city population`` among a name's lesser towns, and a town stays
+#: likelier the bigger it is while that slope exceeds it; ``list`` alone says nothing a priori.)
+PRIOR_SIGNS: tuple[tuple[str, int], ...] = (
+    ("city population (log10)", 1), ("population (log10)", 1), ("capital", 1),
+    ("most populous candidate", 1),
+    ("listed with towns, area", -1), ("listed with areas, area", 1),
+)
 _CUE_INDEX: dict[str, int] = {cue: FEATURE_INDEX[f"{cue}, area"] for cue in CUES}
 
 

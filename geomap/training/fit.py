@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gazetteer.ranker import ANSWER_FEATURES, CUE_FEATURES, FEATURES
+from gazetteer.ranker import ANSWER_FEATURES, CUE_FEATURES, FAMILIES, FEATURES, PRIOR_SIGNS
 
 from .dataset import Group
 
@@ -42,6 +42,15 @@ class FitOptions:
     without
         Features left out of the model (their values read as 0, their weights stay at the
         prior): for ablations.
+    family_l2
+        ``(family, penalty)`` pairs: the L2 penalty of every feature of a family of
+        :data:`~gazetteer.ranker.FAMILIES` (``kind``, ``context``, ...), over ``l2`` and
+        ``cue_l2``. A stiff ``kind`` or ``population`` penalty keeps the terms, which
+        settle town against region, near the prior when the corpora disagree about them.
+    prior_signs
+        Keep the weights of :data:`~gazetteer.ranker.PRIOR_SIGNS` to their a-priori directions
+        (a more populous place is never less likely; a name listed with towns is never likelier
+        a region), as bounds of the optimisation.
     """
 
     l2: float = 1e-3
@@ -49,6 +58,27 @@ class FitOptions:
     toward: tuple[tuple[str, float], ...] = ()
     cue_l2: float | None = None
     without: tuple[str, ...] = ()
+    family_l2: tuple[tuple[str, float], ...] = ()
+    prior_signs: bool = False
+
+    def penalties(self) -> tuple[float, ...]:
+        """The L2 penalty of each feature of :data:`~gazetteer.ranker.FEATURES`."""
+        cues = set(CUE_FEATURES)
+        cue_l2 = self.l2 if self.cue_l2 is None else self.cue_l2
+        by_feature = {f: cue_l2 if f in cues else self.l2 for f in FEATURES}
+        for family, penalty in self.family_l2:
+            if family not in FAMILIES:
+                raise ValueError(f"unknown feature family {family!r}: one of {', '.join(FAMILIES)}")
+            by_feature.update((f, penalty) for f in FAMILIES[family])
+        return tuple(by_feature[f] for f in FEATURES)
+
+    def bounds(self) -> list[tuple[float | None, float | None]] | None:
+        """Bounds of each weight for L-BFGS-B (``None``: unbounded)."""
+        if not self.prior_signs:
+            return None
+        signs = dict(PRIOR_SIGNS)
+        return [(0.0, None) if signs.get(f) == 1 else (None, 0.0) if signs.get(f) == -1 else (None, None)
+                for f in FEATURES]
 
 
 def _arrays(groups: Sequence[Group]):
@@ -85,9 +115,7 @@ def fit_weights(groups: Sequence[Group], options: FitOptions = FitOptions(),
         raise ValueError("no training mention has both a right and a wrong candidate")
     group_of = np.repeat(np.arange(len(sizes)), sizes)
     total = gweights.sum()
-    cues = set(CUE_FEATURES)
-    cue_l2 = options.l2 if options.cue_l2 is None else options.cue_l2
-    l2 = np.array([cue_l2 if f in cues else options.l2 for f in FEATURES]) * total
+    l2 = np.array(options.penalties()) * total
     x[:, [i for i, f in enumerate(FEATURES) if f in set(options.without)]] = 0.0  # as if never seen
     w_row = gweights[group_of]
 
@@ -106,8 +134,12 @@ def fit_weights(groups: Sequence[Group], options: FitOptions = FitOptions(),
 
     prior = dict(options.toward)
     w_prior = np.array([float(prior.get(f, 0.0)) for f in FEATURES])
+    bounds = options.bounds()
     w0 = np.array([float((start or prior).get(f, 0.0)) for f in FEATURES])
-    result = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": options.max_iter})
+    if bounds is not None:  # start inside the bounds
+        w0 = np.clip(w0, [-np.inf if lo is None else lo for lo, _ in bounds],
+                     [np.inf if hi is None else hi for _, hi in bounds])
+    result = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": options.max_iter})
     log.info("fitted %d weights on %d groups (%d candidates): loss %.1f, %s",
              len(FEATURES), len(sizes), len(y), result.fun, result.message)
     return {f: float(v) for f, v in zip(FEATURES, result.x) if abs(v) > 1e-9}

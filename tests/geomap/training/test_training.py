@@ -14,7 +14,8 @@ from geomap.model import Mention, SourceDocument
 from geomap.pipeline import Pipeline
 from geomap.training.dataset import Group
 from geomap.training.decisions import adapt, decision_groups
-from geomap.training.fit import choose_threshold, fit_confidence, fit_weights, isotonic
+from geomap.training.fit import FitOptions, choose_threshold, fit_confidence, fit_weights, isotonic
+from geomap.training.train import kind_balanced
 
 pytest.importorskip("scipy")
 
@@ -68,6 +69,39 @@ def test_the_conditional_logit_learns_the_sign_the_data_shows():
     assert fit_weights(bigger_wins)["population (log10)"] > 0
     smaller_wins = [_group(1, [6.0, 3.0]), _group(0, [2.0, 5.0]), _group(1, [4.0, 1.0])]
     assert fit_weights(smaller_wins)["population (log10)"] < 0
+
+
+def test_the_prior_signs_bound_a_weight_the_data_would_flip():
+    smaller_wins = [_group(1, [6.0, 3.0]), _group(0, [2.0, 5.0]), _group(1, [4.0, 1.0])]
+    assert fit_weights(smaller_wins, FitOptions(prior_signs=True)).get("population (log10)", 0.0) == 0.0
+    # A feature with no prior sign is left free.
+    free = [_group(1, [6.0, 3.0], "near other places"), _group(0, [2.0, 5.0], "near other places")]
+    assert fit_weights(free, FitOptions(prior_signs=True))["near other places"] < 0
+
+
+def test_a_family_penalty_holds_its_features_near_the_prior():
+    bigger_wins = [_group(0, [6.0, 3.0]), _group(1, [2.0, 5.0]), _group(0, [4.0, 1.0])]
+    toward = (("population (log10)", 0.1),)
+    loose = fit_weights(bigger_wins, FitOptions(l2=1e-3, toward=toward))["population (log10)"]
+    stiff = fit_weights(bigger_wins, FitOptions(l2=1e-3, toward=toward, family_l2=(("population", 1000.0),)))
+    assert abs(stiff["population (log10)"] - 0.1) < 0.01 < abs(loose - 0.1)
+    with pytest.raises(ValueError, match="unknown feature family"):
+        FitOptions(family_l2=(("sizes", 1.0),)).penalties()
+
+
+def test_kind_balance_weighs_town_and_region_answers_alike():
+    town, area = FEATURES.index("kind=city"), FEATURES.index("kind=admin1")
+
+    def masked(right_kind: int) -> Group:
+        other = area if right_kind == town else town
+        return Group("c/d", "distant", (((right_kind, 1.0),), ((other, 1.0),)), (True, False))
+
+    groups = [masked(area)] * 3 + [masked(town)]
+    balanced = kind_balanced(groups, 1.0)
+    assert sum(g.weight for g in balanced[:3]) == pytest.approx(balanced[3].weight)
+    assert [g.weight for g in kind_balanced(groups, 0.0)] == [1.0] * 4
+    half = kind_balanced(groups, 0.5)
+    assert balanced[3].weight > half[3].weight > 1.0 > half[0].weight > balanced[0].weight
 
 
 def test_groups_with_nothing_to_choose_are_skipped():
