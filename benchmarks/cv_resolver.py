@@ -44,6 +44,14 @@ def _row(name: str, f) -> str:
             f"  wrong flagged {_fmt(f.wrong_flagged_share)} ({f.wrong_flagged}/{f.wrong})")
 
 
+def _log_loss(judged) -> float:
+    """Mean log loss of the confidence as a probability of being right, over judged answers."""
+    import math
+
+    rows = [(min(max(j.confidence, 1e-4), 1 - 1e-4), j.right) for j in judged if j.right is not None]
+    return -sum(math.log(p if right else 1 - p) for p, right in rows) / len(rows) if rows else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path)
@@ -113,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             pooled[(low, high)][1] += right
     for (low, high), (n, right) in pooled.items():
         print(f"  {low:.2f}-{high:.2f}  answers {n:5d}  right {right / n if n else 0:.3f}")
+    print("log loss of the confidence (gold-matched answers, held-out folds; unresolved at 0.0001):")
+    for corpus in corpora:
+        print(f"  {corpus.name:<22} {_log_loss(results['learned'][corpus.name].judged):.3f}")
+    print(f"  {'pooled':<22} {_log_loss([j for f in results['learned'].values() for j in f.judged]):.3f}")
     print("review threshold trade-off of the learned ranker (all files pooled, held-out folds; the shipped")
     print("threshold is chosen by training on held-out answers, see the model's flag_below)")
     pooled_judged = [j for f in results["learned"].values() for j in f.judged]
@@ -126,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         payload = {name: {c: {"accuracy_at_161": f.report.accuracy_at_161,
                               "country_aware_accuracy_at_161": f.report.country_aware_accuracy_at_161,
                               "kind_accuracy": f.report.kind_accuracy, "flagged_share": f.flagged_share,
-                              "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability}
+                              "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability,
+                              "log_loss": _log_loss(f.judged)}
                           for c, f in res.items()} for name, res in {**results, "held-in": held_in}.items()}
         args.json.write_text(json.dumps(payload, indent=1))
     return 0

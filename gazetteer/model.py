@@ -118,12 +118,18 @@ class Toponym:
     container
         The name of a place that the text says contains this one ("Alexandria, Louisiana"
         gives ``"Louisiana"``), else ``None``.
+    found_by
+        How the name was found in the text, where the caller knows: a named-entity label
+        (``"GPE"``, ``"LOC"``, ``"FAC"``), ``"GAZETTEER"`` when only a gazetteer match found it,
+        else ``None``. The confidence model reads it (a name only the gazetteer saw is more
+        often not a place at all); the ranking does not.
     """
 
     name: str
     hint: PlaceKind | None = None
     position: int = 0
     container: str | None = None
+    found_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
