@@ -12,6 +12,9 @@ other folds' held-out answers), and by the hand-tuned scorer. Per file it prints
   unresolved, more than 161 km off -- a country counts when the gold point lies in it -- or of
   the wrong kind where the gold gives one);
 * the reliability table of the learned ranker (confidence bins against observed accuracy);
+* the log loss of the learned confidence per file and pooled;
+* over the files whose gold names every toponym, the share of the errors a reviewer should see
+  that are flagged: wrong answers and places drawn where the gold names none;
 * with ``--held-in MODEL.json``, that model's figures on all documents (it saw them).
 
 Usage::
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from gazetteer import HAND_TUNED, load_scorer, open_default
     from geomap.extract import PlaceExtractor
     from geomap.training.corpus import extracted
-    from geomap.training.cv import answer, cross_validate, figures, trade_off
+    from geomap.training.cv import RESOLUTION_ONLY, answer, cross_validate, figures, trade_off
     from geomap.training.fit import FitOptions
     from geomap.training.train import TrainOptions
 
@@ -130,6 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     pooled_judged = [j for f in results["learned"].values() for j in f.judged]
     for t, share, caught in trade_off(pooled_judged, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
         print(f"  flag below {t:.1f}: flagged {share:.3f} of all predictions, {caught:.3f} of wrong answers")
+    print("errors a reviewer should see, in the corpora whose gold names every toponym (not "
+          + ", ".join(sorted(RESOLUTION_ONLY)) + "):")
+    print("  wrong answers, and places drawn where the gold names none (a name that is no place here)")
+    for name, res in results.items():
+        judged = [j for c, f in res.items() if c not in RESOLUTION_ONLY for j in f.judged]
+        errors = [j for j in judged if j.right is False or j.unmatched]
+        spurious = [j for j in judged if j.unmatched]
+        print(f"  {name}: flagged {sum(j.flagged for j in judged) / len(judged):.3f} of predictions; "
+              f"errors flagged {sum(j.flagged for j in errors)}/{len(errors)} = "
+              f"{sum(j.flagged for j in errors) / len(errors):.3f} (of which spurious places "
+              f"{sum(j.flagged for j in spurious)}/{len(spurious)})")
     totals = {name: (sum(f.wrong for f in res.values()), sum(f.wrong_flagged for f in res.values()))
               for name, res in results.items()}
     for name, (wrong, flagged) in totals.items():
