@@ -568,9 +568,10 @@ class Resolver:
         by_id = {m.place.id: (m, f) for m, f in zip(choices.matches, choices.features)}
         share = resolution.confidence
         best, best_base = by_id[resolution.candidates[0].place.id]
+        own = best_base + self._context_features(best.place, context)
         answer = answer_features(resolution, best.origin, len(choices.matches),
                                  context.nearby is not None and not context.nearby.others(context.name),
-                                 own=best_base + self._context_features(best.place, context), found_by=found_by)
+                                 own=own, found_by=found_by)
         confidence = round(self.scorer.confidence(share, answer), 4)
         scale = confidence / share if share else 0.0
         # The rivals keep their order below the answer and share at most what it leaves
@@ -580,7 +581,7 @@ class Resolver:
         explained = []
         for rank, candidate in enumerate(resolution.candidates):
             match, base = by_id[candidate.place.id]
-            features = base + self._context_features(match.place, context)
+            features = own if rank == 0 else base + self._context_features(match.place, context)
             reasons = self._reasons(choices.toponym, match, features, context)
             factor = scale if rank == 0 else rival_scale
             score = candidate.score if factor == 1.0 else round(candidate.score * factor, 4)
