@@ -252,7 +252,7 @@ class Pipeline:
 
     def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
         """Resolve already extracted mentions of one document."""
-        toponyms = [Toponym(m.name, m.hint, m.start, m.container, m.label) for m in mentions]
+        toponyms = [Toponym(m.name, m.hint, m.start, m.container, found_by=m.label) for m in mentions]
         resolutions = self.resolver.resolve_all(toponyms)
         return Document(
             id=source.id,

@@ -66,7 +66,7 @@ class Group:
 
 def toponyms_of(mentions: Sequence[Mention]) -> list[Toponym]:
     """The resolver's questions for a document's mentions (as the pipeline asks them)."""
-    return [Toponym(m.name, m.hint, m.start, m.container, m.label) for m in mentions]
+    return [Toponym(m.name, m.hint, m.start, m.container, found_by=m.label) for m in mentions]
 
 
 def label_against_gold(place: Place, gold: GoldToponym, country_of: Callable[[float, float], str | None] | None,
