@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 if fold_of(f"{corpus.name}/{doc.id}", k) != fold:
                     continue
                 mentions = corpus.mentions.get(doc.id, ())
-                toponyms = toponyms_of(mentions)
+                toponyms = toponyms_of(mentions, doc.text)
                 resolutions = resolver.resolve_all(toponyms)
                 candidates = resolver.features(toponyms)
                 scored = [t for t in doc.toponyms if not t.embedded]

@@ -118,6 +118,11 @@ class Toponym:
     container
         The name of a place that the text says contains this one ("Alexandria, Louisiana"
         gives ``"Louisiana"``), else ``None``.
+    cues
+        What the mention's place in the text says (``list``: a name in a list of names; see
+        :data:`gazetteer.ranker.CUES`), else empty.
+    listed_with
+        The names of the other places a list names it with ("Kherson, Mykolaiv and Odesa").
     found_by
         How the name was found in the text, where the caller knows: a named-entity label
         (``"GPE"``, ``"LOC"``, ``"FAC"``), ``"GAZETTEER"`` when only a gazetteer match found it,
@@ -129,6 +134,8 @@ class Toponym:
     hint: PlaceKind | None = None
     position: int = 0
     container: str | None = None
+    cues: tuple[str, ...] = ()
+    listed_with: tuple[str, ...] = ()
     found_by: str | None = None
 
 
