@@ -66,24 +66,21 @@ class TrainOptions:
         corpus of one genre, such as WikToR's, does not then set the weights for news).
     distant_kind_balance
         0 weighs every masked-qualifier example alike; 1 gives those whose answer is a town and
-        those whose answer is a region the same total weight within each corpus. Writers qualify regions ("the
-        Kherson region", "X County") more often than towns, so the masked examples teach
-        "region" more often than bare names mean one.
+        those whose answer is a region the same total weight within each corpus. Writers
+        qualify regions ("the Kherson region", "X County") more often than towns, so the masked
+        examples teach "region" more often than bare names mean one.
     fit
         See :class:`~geomap.training.fit.FitOptions`; by default the hand-tuned weights are
         the prior the L2 penalty pulls towards (measured by 3-fold cross-validation: with a
         zero prior, GeoWebNews accuracy@161 fell from 0.776 to 0.739 while with the hand prior
         every corpus stayed within a mention or two of the hand-tuned figures or above them).
         The cue features (no hand-set prior; each fires on few mentions) get a lighter penalty,
-        0.005 (5-fold CV: 0.001 and 0.002 did no better, 0.03 left them at about 0). The
-        weights are kept to their a-priori signs (``prior_signs``): trained without TUD-Loc,
-        ``population (log10)`` turned negative and so favoured the regions of no known
-        population over their towns. ``distant_kind_balance`` 0.5 and the signs were chosen by
-        leave-one-corpus-out (``benchmarks/loco_resolver.py``): city/area 0.854 -> 0.864 on
-        TUD-Loc and 0.944 -> 0.951 on LGL unseen, no figure down; 1 and 0.75, pooling the
-        balance over the corpora, down-weighting the distant examples (0.5, 0) or WikToR, corpus
-        balance and stiffer kind / population / context penalties cost Ukraine kind or LGL
-        accuracy in 5-fold CV (see the README).
+        0.005 (5-fold CV: 0.001 and 0.002 did no better, 0.03 left them at about 0). Chosen by
+        leave-one-corpus-out (``benchmarks/loco_resolver.py``), the a-priori signs
+        (``prior_signs``) with ``distant_kind_balance`` 0.5 put more towns and regions on the
+        right side unseen (TUD-Loc 0.854 -> 0.864, LGL 0.944 -> 0.951) but cost 5-fold CV
+        (LGL accuracy@161 0.805 -> 0.802, WikToR 0.764 -> 0.762, wrong answers flagged 732 ->
+        712 of about 1,395): both stay off by default (see the README).
     """
 
     folds: int = 5
@@ -92,9 +89,9 @@ class TrainOptions:
     flag_wrong_share: float = 0.7
     max_flagged: float = 0.2
     corpus_balance: float = 0.0
-    distant_kind_balance: float = 0.5
+    distant_kind_balance: float = 0.0
     fit: FitOptions = field(default_factory=lambda: FitOptions(l2=0.03, toward=tuple(HAND_TUNED.weight_of.items()),
-                                                                cue_l2=0.005, prior_signs=True))
+                                                                cue_l2=0.005))
 
 
 def fold_of(document: str, folds: int) -> int:
