@@ -26,7 +26,7 @@ from .model import Place, PlaceKind
 from .normalize import normalize_name
 from .translit import spelling_key
 
-__all__ = ["Gazetteer", "NameMatch", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
+__all__ = ["Gazetteer", "NameMatch", "NameKind", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,16 @@ class NameMatch:
     #: 1.0 for exact, variant and spelling-key matches; the normalised edit similarity
     #: (0..1) of the closest name for :attr:`MatchOrigin.FUZZY` matches.
     similarity: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class NameKind:
+    """The places of one kind that a name matched in one way, summed up (:meth:`Gazetteer.name_kinds`)."""
+
+    kind: PlaceKind
+    origin: MatchOrigin
+    #: The largest population among those places; ``None`` when none has one.
+    population: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,6 +475,42 @@ class Gazetteer:
             seen = {m.place.id for m in found}
             found += [m for m in self._fuzzy(name, key) if m.place.id not in seen]
         return tuple(found)
+
+    def name_kinds(self, name: str, *, spelling: bool = True) -> tuple[NameKind, ...]:
+        """What :meth:`lookup` (without ``fuzzy`` and ``demonyms``) finds, summed up per kind and
+        match origin, without reading the places themselves.
+
+        One :class:`NameKind` per (kind, origin) pair of the places that ``lookup(name,
+        spelling=spelling)`` returns, each place counted under the origin ``lookup`` gives it
+        (its best), with the largest population among them; ordered by origin, then kind.
+        The extractor asks how strongly every capitalised run of words names a place, and needs
+        no more than this: a name that a thousand villages bear is one row, not a thousand
+        places built and dropped. Nothing is cached here.
+
+        Examples
+        --------
+        >>> [(k.kind.value, k.origin.name) for k in gaz.name_kinds("Kherson")]   # doctest: +SKIP
+        [('city', 'NAME'), ('admin1', 'ALIAS')]
+        """
+        key = normalize_name(name)
+        if not key or key in self._suppressed:
+            return ()
+        rows = self._conn.execute(
+            "SELECT kind, origin, max(population) FROM (SELECT p.kind AS kind, min(n.origin) AS origin, "
+            "p.population AS population FROM names n JOIN places p ON p.pk = n.pk WHERE n.key = ? GROUP BY p.pk) "
+            "GROUP BY kind, origin",
+            (key,),
+        ).fetchall() if self._may_hold("names", key) else []
+        if not rows and spelling:
+            skey = spelling_key(name)
+            if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
+                rows = self._conn.execute(
+                    f"SELECT p.kind, {int(MatchOrigin.SPELLING)}, max(p.population) FROM spellings s "
+                    "JOIN places p ON p.pk = s.pk WHERE s.key = ? GROUP BY p.kind",
+                    (skey,),
+                ).fetchall()
+        found = [NameKind(_KINDS[kind], _ORIGINS[origin], population) for kind, origin, population in rows]
+        return tuple(sorted(found, key=lambda k: (k.origin, k.kind.value)))
 
     # -- fuzzy fallback ---------------------------------------------------------------------
 
