@@ -164,6 +164,7 @@ def test_lookups_agree_with_and_without_key_filters(tmp_path, tiny_gazetteer, ti
     unfiltered = Gazetteer(bare)
     for name in ("Kyiv", "Kiev", "Kharkov", "Kherson", "Nowhere Springs", "Zaporozhye"):
         assert [m.place.id for m in tiny_gazetteer.lookup(name)] == [m.place.id for m in unfiltered.lookup(name)]
+        assert tiny_gazetteer.name_kinds(name) == unfiltered.name_kinds(name)
     assert tiny_gazetteer.lookup("Kyiv") and not tiny_gazetteer.lookup("Nowhere Springs")
 
 
