@@ -8,6 +8,9 @@ a ranker trained on the other folds (weights, then calibration and review thresh
 other folds' held-out answers), and by the hand-tuned scorer. Per file it prints:
 
 * accuracy@161, country-aware accuracy@161 and kind accuracy (``geomap eval``'s figures);
+* city/area: of the answers matched to a gold city or region (by the gold's kind, else its
+  GeoNames feature code: LGL and TUD-Loc give them), the share on the gold's side of the
+  city-versus-region divide, and how many such answers there are;
 * the flagged share of all predictions, and the share of the wrong answers flagged (wrong:
   unresolved, more than 161 km off -- a country counts when the gold point lies in it -- or of
   the wrong kind where the gold gives one);
@@ -40,7 +43,7 @@ def _fmt(x: float | None) -> str:
 def _row(name: str, f) -> str:
     r = f.report
     return (f"  {name:<10} acc@161 {_fmt(r.accuracy_at_161)}  country-aware {_fmt(r.country_aware_accuracy_at_161)}"
-            f"  kind {_fmt(r.kind_accuracy)}  flagged {_fmt(f.flagged_share)}"
+            f"  kind {_fmt(r.kind_accuracy)}  city/area {_fmt(f.city_or_area_accuracy)} ({f.city_or_area[0]})  flagged {_fmt(f.flagged_share)}"
             f"  wrong flagged {_fmt(f.wrong_flagged_share)} ({f.wrong_flagged}/{f.wrong})")
 
 
@@ -51,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--distant-weight", type=float, default=None)
     parser.add_argument("--l2", type=float, default=None)
+    parser.add_argument("--cue-l2", type=float, default=None, help="L2 penalty on the cue features")
+    parser.add_argument("--without", default="", help="cue families held at zero, comma-separated prefixes "
+                        "of CUE_FEATURES (list, listed with; 'all' for every cue)")
     parser.add_argument("--balance", type=float, default=None, help="corpus balance (0-1)")
     parser.add_argument("--prior", choices=("zero", "hand"), default=None, help="what the L2 penalty pulls towards")
     parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
@@ -85,6 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.prior is not None:
         toward = tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ()  # default: hand
         options = replace(options, fit=replace(options.fit, toward=toward))
+    if args.cue_l2 is not None:
+        options = replace(options, fit=replace(options.fit, cue_l2=args.cue_l2))
+    if args.without:
+        from gazetteer.ranker import CUE_FEATURES
+
+        prefixes = tuple(p.strip() for p in args.without.split(",") if p.strip())
+        held = tuple(f for f in CUE_FEATURES if "all" in prefixes or f.startswith(prefixes))
+        options = replace(options, fit=replace(options.fit, without=held))
     if args.balance is not None:
         options = replace(options, corpus_balance=args.balance)
     started = time.perf_counter()
@@ -125,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {name: {c: {"accuracy_at_161": f.report.accuracy_at_161,
                               "country_aware_accuracy_at_161": f.report.country_aware_accuracy_at_161,
-                              "kind_accuracy": f.report.kind_accuracy, "flagged_share": f.flagged_share,
+                              "kind_accuracy": f.report.kind_accuracy,
+                              "city_or_area_accuracy": f.city_or_area_accuracy, "flagged_share": f.flagged_share,
                               "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability}
                           for c, f in res.items()} for name, res in {**results, "held-in": held_in}.items()}
         args.json.write_text(json.dumps(payload, indent=1))

@@ -16,7 +16,7 @@ from typing import Any
 
 from .model import Place, PlaceKind, Resolution
 
-__all__ = ["DocumentContext", "contexts_by_name"]
+__all__ = ["DocumentContext", "contexts_by_name", "listed_kinds"]
 
 
 @dataclass
@@ -31,6 +31,9 @@ class DocumentContext:
     #: names other than ``name``.
     nearby: Any = None
     name: str = ""
+    #: Shares of the places the name is listed with ("Kherson, Mykolaiv and Odesa") that are
+    #: currently towns, and first- or second-level regions (``(0, 0)`` outside a list).
+    listed: tuple[float, float] = (0.0, 0.0)
     _total: int | None = None
 
     @property
@@ -117,3 +120,17 @@ class Others:
     def __iter__(self) -> Iterator[Place]:
         name = self._name
         return (place for owner, place in self._items if owner != name)
+
+
+_AREAS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
+
+
+def listed_kinds(peers: Sequence[str], kinds: Mapping[str, PlaceKind]) -> tuple[float, float]:
+    """The shares of the answered ``peers`` (names a name is listed with) whose current answer
+    (``kinds``, by name) is a town, and a first- or second-level region."""
+    answered = [kinds[p] for p in peers if p in kinds]
+    if not answered:
+        return 0.0, 0.0
+    towns = sum(1 for k in answered if k is PlaceKind.CITY)
+    areas = sum(1 for k in answered if k in _AREAS)
+    return towns / len(answered), areas / len(answered)

@@ -118,12 +118,19 @@ class Toponym:
     container
         The name of a place that the text says contains this one ("Alexandria, Louisiana"
         gives ``"Louisiana"``), else ``None``.
+    cues
+        What the mention's place in the text says (``list``: a name in a list of names; see
+        :data:`gazetteer.ranker.CUES`), else empty.
+    listed_with
+        The names of the other places a list names it with ("Kherson, Mykolaiv and Odesa").
     """
 
     name: str
     hint: PlaceKind | None = None
     position: int = 0
     container: str | None = None
+    cues: tuple[str, ...] = ()
+    listed_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,8 @@ FEATURE_CODES = {
     "lagoon": "H.LGN", "strait": "H.STRT", "canal": "H.CNL", "delta": "T.DLTA", "wetland": "H.WTLD",
     "peninsula": "T.PEN", "isthmus": "T.ISTH", "island": "T.ISL", "islands": "T.ISLS", "shoal": "H.SHOL",
     "desert": "T.DSRT", "mountains": "T.MTS", "mountain": "T.MT", "plateau": "T.PLAT", "valley": "T.VAL",
-    "canyon": "T.CNYN", "pass": "T.PASS",
+    "canyon": "T.CNYN", "pass": "T.PASS", "estuary": "H.ESTY", "bay": "H.BAY", "spit": "T.SPIT",
+    "glacier": "H.GLCR", "forest": "V.FRST",
 }
 #: How a stem is qualified by its type: "{}" stands for the stem.
 _QUALIFIED = {
@@ -83,6 +84,12 @@ _QUALIFIED = {
     "plateau": ("{} Plateau",),
     "valley": ("{} Valley",),
     "pass": ("{} Pass",),
+    "shoal": ("{} Shoal",),
+    "estuary": ("{} Estuary",),
+    "bay": ("{} Bay", "Bay of {}"),
+    "spit": ("{} Spit",),
+    "glacier": ("{} Glacier",),
+    "forest": ("{} Forest",),
 }
 COLUMNS = ("id", "name", "type", "lat", "lon", "country", "stems", "bare", "aliases", "source")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

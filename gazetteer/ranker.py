@@ -31,7 +31,7 @@ from typing import Protocol
 
 from .errors import RankerError
 
-__all__ = ["FEATURES", "FEATURE_INDEX", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
+__all__ = ["FEATURES", "FEATURE_INDEX", "CUES", "CUE_FEATURES", "cue_feature", "ANSWER_FEATURES", "answer_features", "Scorer", "LinearScorer", "HAND_TUNED", "RankerError",
            "default_scorer", "load_scorer", "scorer_from_dict"]
 
 #: The candidate features, in the order of a feature vector. ``kind=*`` are one-hot; the
@@ -56,7 +56,24 @@ FEATURES: tuple[str, ...] = (
     # the run's bias
     "preferred country", "outside the bounding box",
 )
+
+#: What a mention's place in the text says (``geomap.cues`` reads it): ``list``, a name in a list
+#: of names ("X, Y and Z"); ``listed with towns`` / ``listed with areas``, the shares of the
+#: other listed names currently answered as towns / as first- or second-level regions. Each cue
+#: ``C`` is one feature, ``C, area``: it fires for the first- and second-level regions among a
+#: name's candidates, so its learned weight says how far the cue tilts the name towards the
+#: region rather than the town. (The words around the name, a dateline and a headline were
+#: tried as cues too and left out: they did not help out of fold.)
+CUES: tuple[str, ...] = ("list", "listed with towns", "listed with areas")
+CUE_FEATURES: tuple[str, ...] = tuple(f"{cue}, area" for cue in CUES)
+FEATURES += CUE_FEATURES
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURES)}
+_CUE_INDEX: dict[str, int] = {cue: FEATURE_INDEX[f"{cue}, area"] for cue in CUES}
+
+
+def cue_feature(cue: str) -> int | None:
+    """The index in :data:`FEATURES` of a cue's feature (``None`` for a cue not weighed)."""
+    return _CUE_INDEX.get(cue)
 
 #: What the confidence model reads of an answer (the chosen candidate and its rivals).
 ANSWER_FEATURES: tuple[str, ...] = (

@@ -14,6 +14,8 @@ The features cover:
 - an explicit **container** ("Alexandria, Louisiana");
 - the **document context**: the countries the other places of the text lie in, and the
   regions the text names (containment, tested on the regions' outlines with shapely);
+- **list membership**: a name in a list ("Kherson, Mykolaiv and Odesa"), and the kinds the
+  other listed names are currently answered as (towns, regions);
 - the run's **bias** options (a preferred country, a bounding box).
 
 Each candidate keeps the reasons that moved its score most (its features' weight x value), for
@@ -31,11 +33,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .context import DocumentContext, contexts_by_name
+from .context import DocumentContext, contexts_by_name, listed_kinds
 from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .ranker import FEATURE_INDEX as _F
-from .ranker import FEATURES, Scorer, answer_features, default_scorer, dot
+from .ranker import FEATURES, Scorer, answer_features, cue_feature, default_scorer, dot
 from .store import Gazetteer, MatchOrigin, NameMatch
 from .translit import spelling_key
 
@@ -65,6 +67,7 @@ _REASONS = 6
 _TEXT_COUNTRY, _TEXT_COUNTRY_SHARE = _F["text's country"], _F["text's country share"]
 _TEXT_ADMIN1, _TEXT_ADMIN1_SHARE = _F["text's admin1"], _F["text's admin1 share"]
 _INSIDE_REGION, _HOLDS_PLACE = _F["inside a named region"], _F["holds a named place"]
+_LISTED_TOWNS, _LISTED_AREAS = _F["listed with towns, area"], _F["listed with areas, area"]
 _HOLDING_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _AREA_KINDS = frozenset(kind for kind in PlaceKind if kind.is_area)
 _KIND_FEATURE = {kind: _F[f"kind={kind.value}"] for kind in PlaceKind}
@@ -222,6 +225,13 @@ class _Nearby:
         return self.points[bisect_left(self.lats, lat - margin):bisect_right(self.lats, lat + margin)]
 
 
+def _cue_shares(toponyms: Sequence[Toponym], indices: Sequence[int]) -> tuple[tuple[int, float], ...]:
+    """The cue features of a sense: each weighed cue's share of the sense's mentions (so a
+    name written ten times says no more than a name written once)."""
+    counts = Counter(i for t in indices for i in {cue_feature(c) for c in toponyms[t].cues} if i is not None)
+    return tuple((i, n / len(indices)) for i, n in sorted(counts.items()))
+
+
 def _population_prior(population: int | None) -> float:
     return 2.0 * math.log10((population or 0) + 10)
 
@@ -324,7 +334,7 @@ class Resolver:
         for i, toponym in enumerate(toponyms):
             key = (normalize_name(toponym.name), toponym.hint, toponym.container)
             senses.setdefault(key, []).append(i)
-        choices = {key: self._choices(toponyms[idx[0]], self._candidates(toponyms[idx[0]]))
+        choices = {key: self._choices(toponyms[idx[0]], self._candidates(toponyms[idx[0]]), _cue_shares(toponyms, idx))
                    for key, idx in senses.items()}
 
         # Pass 1: each name on its own. Its answers, and its candidates weighted by their
@@ -337,12 +347,19 @@ class Resolver:
         # as the first pass ranked them (the same in every pass).
         first = {key: current[key].candidates for key in senses}
         nearby = _Nearby([(k[0], cands) for k, cands in first.items() if cands])
+        peers: dict[str, set[str]] = {}
+        for toponym in toponyms:
+            if toponym.listed_with:
+                peers.setdefault(normalize_name(toponym.name), set()).update(map(normalize_name, toponym.listed_with))
         for _ in range(_PASSES):
             ranked = {}
             by_name = contexts_by_name(current, senses)  # what the other names say, for each name
+            kinds = {k[0]: r.place.kind for k, r in current.items() if r.place is not None}
             for key in senses:
                 context = contexts[key] = by_name[key[0]]
                 context.nearby, context.name = nearby, key[0]
+                if key[0] in peers:
+                    context.listed = listed_kinds(sorted(peers[key[0]] - {key[0]}), kinds)
                 ranked[key] = self._rank(choices[key], context)
             stable = all(_same_place(ranked[key], current[key]) for key in senses)
             current = ranked
@@ -460,6 +477,8 @@ class Resolver:
             features += nearby.features(place, context.name)
         if kind in _HOLDING_KINDS and self._held_point(place, context):
             features.append((_HOLDS_PLACE, 1.0))
+        if kind in _HOLDING_KINDS and context.listed != (0.0, 0.0):
+            features += ((_LISTED_TOWNS, context.listed[0]), (_LISTED_AREAS, context.listed[1]))
         if self.options.prefer_country and place.country_code == self.options.prefer_country:
             features.append((_F["preferred country"], 1.0))
         if self.options.bbox and not _in_bbox(place, self.options.bbox):
@@ -525,12 +544,13 @@ class Resolver:
                 return True
         return False
 
-    def _choices(self, toponym: Toponym, matches: list[NameMatch]) -> _Choices:
+    def _choices(self, toponym: Toponym, matches: list[NameMatch],
+                 cues: tuple[tuple[int, float], ...] = ()) -> _Choices:
         matches, canonical_area, country_named = _scorable(toponym, matches)
         populations = [(m.place.population or 0, m.place.id) for m in matches]
         top = max(populations) if populations else (0, None)
         features = [self._base_features(toponym, m, canonical_area, country_named, top)
-                    for m in matches]
+                    + (list(cues) if m.place.kind in _HOLDING_KINDS else []) for m in matches]
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
 

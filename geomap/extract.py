@@ -565,12 +565,15 @@ class PlaceExtractor:
         reading = self._reading(doc, found.start, found.end)
         if reading is None:
             return None
+        end = reading.end
+        while end - 1 > found.start and doc[end - 1].text in _CLITICS:
+            end -= 1  # the model's "North Korea's": the place is "North Korea", as its name already is
         start_char = doc[found.start].idx
-        end_char = doc[reading.end - 1].idx + len(doc[reading.end - 1].text)
+        end_char = doc[end - 1].idx + len(doc[end - 1].text)
         return Mention(
             start=start_char,
             end=end_char,
-            surface=doc[found.start:reading.end].text,  # == doc.text[start_char:end_char], without building doc.text
+            surface=doc[found.start:end].text,  # == doc.text[start_char:end_char], without building doc.text
             name=reading.name,
             hint=reading.hint,
             qualifier=reading.qualifier,
@@ -626,6 +629,8 @@ class _Reading:
 
 _QUALIFIERS_AFTER = _AREA_AFTER | _CITY_AFTER | _PHYSICAL_AFTER
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
+#: Possessive tokens that end no place's span ("Ukraine's", "Los Angeles'").
+_CLITICS = frozenset({"'s", "’s", "'", "’"})
 _OF_PREFIX = re.compile(r"(city|town|village|port|state|commonwealth|county|province|region|republic)\s+of\s+", re.I)
 _PART_PREFIX = re.compile(
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|northern|southern|eastern|western|"

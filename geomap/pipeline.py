@@ -20,11 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from gazetteer import Gazetteer, Resolver, ResolverOptions, Scorer, Toponym, open_default
+from gazetteer import Gazetteer, Resolver, ResolverOptions, Scorer, open_default
 from gazetteer.files import check_file
 from gazetteer.overlay import with_overlay
 
 from .errors import SpanError
+from .cues import toponyms_of
 from .extract import BATCH_SIZE, GIVEN, PlaceExtractor
 from .model import Document, Mention, PlaceMention, SourceDocument
 from .spans import Span, SpanLike, check_spans
@@ -252,7 +253,7 @@ class Pipeline:
 
     def resolve_mentions(self, source: SourceDocument, mentions: list[Mention]) -> Document:
         """Resolve already extracted mentions of one document."""
-        toponyms = [Toponym(m.name, m.hint, m.start, m.container) for m in mentions]
+        toponyms = toponyms_of(mentions, source.text)
         resolutions = self.resolver.resolve_all(toponyms)
         return Document(
             id=source.id,

@@ -276,7 +276,7 @@ def _add_map_output_options(parser: argparse.ArgumentParser) -> None:
                        "'story' (default) fits the places that carry the articles, not countries or far-off "
                        "places named in passing; 'all' fits every place. Every place is on the map either way")
     group.add_argument("--bounds", type=_view_bounds, metavar="W,S,E,N", help="fix the first view to this box "
-                       "(degrees), e.g. --bounds=22,44,41,53 (overrides --fit)")
+                       "(degrees; W > E crosses the antimeridian), e.g. --bounds=22,44,41,53 (overrides --fit)")
     group.add_argument("--heat", action="store_true", help="add a heat layer of the mentions (for maps of many "
                        "articles; switchable in the layer control)")
 

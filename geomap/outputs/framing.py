@@ -20,6 +20,11 @@ The rule (no names, only kinds, coordinates and mention counts):
    typical one (a capital named for its government, a distant comparison) is left out.
 4. With fewer than :data:`MIN_LOCAL` such places there is no story to find: every place
    (countries included) is fitted, as ``fit="all"`` does.
+
+The box is read on the circle (:meth:`Bounds.around`): a story across the antimeridian (Fiji and
+Samoa, Chukotka and Alaska) gets a box that runs on beyond 180 degrees east (``west=177,
+east=189``), as Leaflet takes it, not one around the globe; the map then draws every place and
+outline within half a turn of the box's middle (:func:`unwrap`), so the PNG shows the same view.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from gazetteer import Place, PlaceKind
 from ..errors import InputError
 from ..model import MappedPlace
 
-__all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "parse_fit", "RADIUS_FACTOR", "MIN_RADIUS_KM",
+__all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "parse_fit", "unwrap", "RADIUS_FACTOR", "MIN_RADIUS_KM",
            "MIN_LOCAL"]
 
 #: Places farther from the centre than this many times the weighted median distance are left out.
@@ -60,7 +65,9 @@ class Fit(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Bounds:
-    """A box in degrees: ``west <= east``, ``south <= north``.
+    """A box in degrees: ``south <= north``, ``west <= east``; ``west`` within -180..180 and
+    ``east`` at most a turn further, so that a box across the antimeridian runs on beyond 180
+    (Fiji to Samoa is ``west=177, east=188``), as Leaflet takes it.
 
     Examples
     --------
@@ -68,6 +75,10 @@ class Bounds:
     Bounds(west=22.0, south=44.0, east=41.0, north=53.0)
     >>> Bounds(22, 44, 41, 53).leaflet()
     [[44.0, 22.0], [53.0, 41.0]]
+    >>> Bounds.parse("177,-21,-171,-13")          # W > E: across the antimeridian
+    Bounds(west=177.0, south=-21.0, east=189.0, north=-13.0)
+    >>> Bounds(177, -21, 189, -13).contains(-13.8, -171.8)
+    True
     """
 
     west: float
@@ -79,13 +90,20 @@ class Bounds:
         values = (self.west, self.south, self.east, self.north)
         if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
             raise ValueError(f"bounds must be finite numbers, not {values!r}")
-        if not (-180.0 <= self.west <= self.east <= 180.0 and -90.0 <= self.south <= self.north <= 90.0):
-            raise ValueError(f"bounds {values!r} are not W,S,E,N with -180 <= W <= E <= 180 and "
+        if not (-180.0 <= self.west <= 180.0 and self.west <= self.east <= self.west + 360.0
+                and -90.0 <= self.south <= self.north <= 90.0):
+            raise ValueError(f"bounds {values!r} are not W,S,E,N with -180 <= W <= 180, W <= E <= W + 360 and "
                              "-90 <= S <= N <= 90")
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        """Whether the box runs on beyond 180 degrees east."""
+        return self.east > 180.0
 
     @classmethod
     def parse(cls, text: str) -> Bounds:
-        """Read ``"W,S,E,N"`` (decimal degrees).
+        """Read ``"W,S,E,N"`` (decimal degrees); ``W`` greater than ``E`` is a box across the
+        antimeridian (the GeoJSON convention, RFC 7946 section 5.2).
 
         Raises
         ------
@@ -100,28 +118,84 @@ class Bounds:
         if len(numbers) != 4:
             raise InputError(f"--bounds {text!r} is not W,S,E,N: give four numbers in degrees, "
                              "e.g. --bounds 22,44,41,53")
+        west, south, east, north = numbers
+        if west > east and -180.0 <= east <= 180.0:
+            east += 360.0
         try:
-            return cls(*numbers)
+            return cls(west, south, east, north)
         except ValueError:
-            raise InputError(f"--bounds {text!r} is not a box: west <= east within -180..180 and south <= north "
-                             "within -90..90, e.g. --bounds 22,44,41,53") from None
+            raise InputError(f"--bounds {text!r} is not a box: W and E within -180..180 (W > E crosses the "
+                             "antimeridian) and S <= N within -90..90, e.g. --bounds 22,44,41,53") from None
 
     @classmethod
     def around(cls, boxes: Iterable[tuple[float, float, float, float]]) -> Bounds | None:
-        """The smallest box holding every ``(west, south, east, north)``, or ``None`` for none."""
+        """The smallest box holding every ``(west, south, east, north)``, or ``None`` for none.
+
+        Longitudes are read on the circle: the box may cross the antimeridian (``east`` beyond
+        180) when that makes it narrower and it then spans at most a hemisphere; a wider spread
+        keeps the box that does not cross (a world map centred as usual).
+        """
         boxes = list(boxes)
         if not boxes:
             return None
-        return cls(max(-180.0, min(b[0] for b in boxes)), max(-90.0, min(b[1] for b in boxes)),
-                   min(180.0, max(b[2] for b in boxes)), min(90.0, max(b[3] for b in boxes)))
+        south = max(-90.0, min(b[1] for b in boxes))
+        north = min(90.0, max(b[3] for b in boxes))
+        plain_west = max(-180.0, min(b[0] for b in boxes))
+        plain_east = max(b[2] for b in boxes)
+        if plain_east > 180.0:  # a box that crosses already: without crossing, only the world holds it
+            plain_west, plain_east = -180.0, 180.0
+        across = _narrowest_arc([(b[0], b[2]) for b in boxes])
+        if across is not None and across[1] > 180.0 and across[1] - across[0] <= 180.0 \
+                and across[1] - across[0] < plain_east - plain_west:
+            return cls(across[0], south, across[1], north)
+        return cls(plain_west, south, plain_east, north)
 
     def leaflet(self) -> list[list[float]]:
         """``[[south, west], [north, east]]``, rounded to 4 decimals, as Leaflet's fitBounds takes it."""
         return [[round(self.south, 4), round(self.west, 4)], [round(self.north, 4), round(self.east, 4)]]
 
     def contains(self, lat: float, lon: float) -> bool:
-        """Whether the point is inside (edges included)."""
-        return self.south <= lat <= self.north and self.west <= lon <= self.east
+        """Whether the point is inside (edges included), its longitude read on the circle."""
+        if not self.south <= lat <= self.north:
+            return False
+        return self.west <= lon <= self.east or self.west <= lon + 360.0 <= self.east \
+            or self.west <= lon - 360.0 <= self.east
+
+    def unwrap(self, lon: float) -> float:
+        """``lon`` shifted by whole turns to lie within 180 degrees of the box's middle: where a
+        map opened on this box draws it (Samoa, -172, at 188 beside Fiji)."""
+        return unwrap(lon, (self.west + self.east) / 2.0)
+
+
+def _narrowest_arc(spans: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """The narrowest ``(west, east)`` arc of the circle that holds every ``(west, east)`` span,
+    with ``west`` in -180..180 and ``east`` possibly beyond 180; ``None`` when the spans cover
+    the whole circle. The arc is the circle less the widest gap between the spans."""
+    arcs: list[tuple[float, float]] = []
+    for west, east in spans:
+        if east - west >= 360.0:
+            return None
+        start = west if -180.0 <= west < 180.0 else (west + 180.0) % 360.0 - 180.0
+        end = start + (east - west)
+        if end > 180.0:
+            arcs += [(start, 180.0), (-180.0, end - 360.0)]
+        else:
+            arcs.append((start, end))
+    arcs.sort()
+    merged = [list(arcs[0])]
+    for start, end in arcs[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    # The gap across the antimeridian (after the last arc, before the first) comes first, so
+    # that of equal gaps the arc that does not cross wins.
+    gaps = [(merged[0][0] + 360.0 - merged[-1][1], merged[0][0], merged[-1][1])]
+    gaps += [(merged[i + 1][0] - merged[i][1], merged[i + 1][0], merged[i][1] + 360.0) for i in range(len(merged) - 1)]
+    width, west, east = max(gaps, key=lambda g: g[0])
+    if width <= 0.0:
+        return None
+    return west, east
 
 
 def parse_fit(text: str) -> Fit | Bounds:
@@ -161,7 +235,7 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _unwrap(lon: float, around: float) -> float:
+def unwrap(lon: float, around: float) -> float:
     """``lon`` shifted by whole turns to lie within 180 degrees of ``around``."""
     return (lon - around + 180.0) % 360.0 - 180.0 + around
 
@@ -198,7 +272,7 @@ def story_places(
         return list(places)
     weights = [float(max(1, len(mp.mentions))) for mp in local]
     heaviest = local[max(range(len(local)), key=lambda i: weights[i])].place.lon
-    lons = [_unwrap(mp.place.lon, heaviest) for mp in local]
+    lons = [unwrap(mp.place.lon, heaviest) for mp in local]
     lat0 = _weighted_median([mp.place.lat for mp in local], weights)
     lon0 = _weighted_median(lons, weights)
     distances = [_distance_km(lat0, lon0, mp.place.lat, lon) for mp, lon in zip(local, lons)]

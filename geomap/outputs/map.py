@@ -54,7 +54,7 @@ from gazetteer import Gazetteer, PlaceKind
 from ..errors import InputError
 from ..model import Document, Excerpt, MappedPlace, group_places
 from ..timeline import add_time_control, document_entry
-from .framing import Bounds, Fit, fit_bounds
+from .framing import Bounds, Fit, fit_bounds, unwrap
 from .markup import _script_text, _template_text, escape, script_json
 from .offline import guard_for_url, inline_html
 
@@ -126,6 +126,10 @@ def map_data(
     docs = list(documents)
     mapped = list(places) if places is not None else group_places(docs)
     doc_index = {d.id: i for i, d in enumerate(docs)}
+    every, view_box = _boxes(mapped, gazetteer, fit)
+    # Across the antimeridian everything is drawn around the middle of the boxes, longitudes
+    # beyond 180 included (Leaflet draws them there): Samoa at -172 beside Fiji at 178.
+    centre = _centre(every, view_box)
     shapes: list[list] = []
     records = []
     kind_counts: dict[PlaceKind, int] = {}
@@ -134,17 +138,17 @@ def map_data(
         if gazetteer is not None and mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
             geometry = gazetteer.geometry(mp.place.id)
             if geometry is not None:
-                encoded = _encode_polygons(geometry, 100)
+                encoded = _encode_polygons(_turned(geometry, centre), 100)
                 if encoded:
                     shape_index = len(shapes)
                     shapes.append(encoded)
-        records.append(_place_record(mp, doc_index, max_excerpts, shape_index))
+        records.append(_place_record(mp, doc_index, max_excerpts, shape_index, centre))
         kind_counts[mp.place.kind] = kind_counts.get(mp.place.kind, 0) + 1
     if cluster is None:
         cluster = len(mapped) > CLUSTER_THRESHOLD and not static
-    bounds = _bounds(mapped, gazetteer)
-    view = _view(mapped, gazetteer, fit)
-    base = _basemap(gazetteer, mapped, view) if outlines and gazetteer is not None else None
+    bounds = _leaflet(every, centre)
+    view = _leaflet(view_box, centre)
+    base = _basemap(gazetteer, mapped, view, centre) if outlines and gazetteer is not None else None
     return {
         "v": 1,
         "docs": [document_entry(d) for d in docs],  # id, title, date, site, link (geomap.timeline)
@@ -174,7 +178,7 @@ def map_data(
 
 
 def _place_record(mp: MappedPlace, doc_index: dict[str, int], max_excerpts: int,
-                  shape_index: int | None) -> dict[str, Any]:
+                  shape_index: int | None, centre: float | None = None) -> dict[str, Any]:
     place = mp.place
     excerpts = mp.excerpts()
     chosen = _choose_excerpts(excerpts, max_excerpts)
@@ -185,7 +189,7 @@ def _place_record(mp: MappedPlace, doc_index: dict[str, int], max_excerpts: int,
         "n": place.name,
         "k": place.kind.value,
         "y": round(place.lat, 5),
-        "x": round(place.lon, 5),
+        "x": round(place.lon if centre is None else unwrap(place.lon, centre), 5),
         "i": place.id,
         "w": where,
         "s": list(mp.spellings),
@@ -225,33 +229,64 @@ def _choose_excerpts(excerpts: list[Excerpt], limit: int) -> list[Excerpt]:
     return [excerpts[i] for i in sorted(picked)]
 
 
-def _view(places: Sequence[MappedPlace], gazetteer: Gazetteer | None,
-          fit: Fit | Bounds | str) -> list[list[float]] | None:
-    """The box the first view fits (:func:`geomap.outputs.framing.fit_bounds`), as Leaflet bounds."""
+def _boxes(places: Sequence[MappedPlace], gazetteer: Gazetteer | None,
+           fit: Fit | Bounds | str) -> tuple[Bounds | None, Bounds | None]:
+    """The box around every place and the box the first view fits
+    (:func:`geomap.outputs.framing.fit_bounds`); an area with an outline counts whole."""
     def extent(place):
         if gazetteer is None or place.kind not in _AREA_KINDS or not place.has_geometry:
             return None
         geometry = gazetteer.geometry(place.id)
-        return None if geometry is None or geometry.is_empty else tuple(geometry.bounds)
+        if geometry is None or geometry.is_empty:
+            return None
+        # Part by part: an outline cut at the antimeridian (Chukotka, Fiji) is narrow, not the world.
+        box = Bounds.around(p.bounds for p in _polygons(geometry) or [geometry])
+        return None if box is None else (box.west, box.south, box.east, box.north)
 
-    box = fit_bounds(places, fit, extent=extent)
-    return None if box is None else box.leaflet()
+    return fit_bounds(places, Fit.ALL, extent=extent), fit_bounds(places, fit, extent=extent)
 
 
-def _bounds(places: Sequence[MappedPlace], gazetteer: Gazetteer | None) -> list[list[float]] | None:
-    if not places:
+def _centre(every: Bounds | None, view: Bounds | None) -> float | None:
+    """The longitude the map is drawn around when a box crosses the antimeridian, else ``None``
+    (longitudes stay as they are)."""
+    for box in (every, view):
+        if box is not None and box.crosses_antimeridian:
+            return (box.west + box.east) / 2.0
+    return None
+
+
+def _leaflet(box: Bounds | None, centre: float | None) -> list[list[float]] | None:
+    """A box as Leaflet bounds, moved by whole turns around ``centre`` where there is one."""
+    if box is None:
         return None
-    lats = [mp.place.lat for mp in places]
-    lons = [mp.place.lon for mp in places]
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    if gazetteer is not None:
-        for mp in places:
-            if mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
-                geometry = gazetteer.geometry(mp.place.id)
-                if geometry is not None:
-                    minx, miny, maxx, maxy = geometry.bounds
-                    west, south, east, north = min(west, minx), min(south, miny), max(east, maxx), max(north, maxy)
-    return [[round(south, 4), round(west, 4)], [round(north, 4), round(east, 4)]]
+    (south, west), (north, east) = box.leaflet()
+    if centre is not None:
+        shift = unwrap((west + east) / 2.0, centre) - (west + east) / 2.0
+        west, east = round(west + shift, 4), round(east + shift, 4)
+    return [[south, west], [north, east]]
+
+
+def _turned(geometry, centre: float | None):
+    """``geometry`` with each polygon or line moved by whole turns to lie around ``centre``
+    (unchanged without one)."""
+    if centre is None or geometry is None or geometry.is_empty:
+        return geometry
+    import shapely
+    from shapely import affinity
+
+    parts = _polygons(geometry) or _lines(geometry)
+    if not parts:
+        return geometry
+    moved = []
+    for part in parts:
+        west, _, east, _ = part.bounds
+        middle = (west + east) / 2.0
+        shift = unwrap(middle, centre) - middle
+        moved.append(affinity.translate(part, xoff=shift) if shift else part)
+    if moved[0].geom_type == "Polygon":
+        # Parts cut at 180 degrees meet again: one outline, without a seam along the antimeridian.
+        return shapely.union_all(moved)
+    return shapely.MultiLineString([list(m.coords) for m in moved])
 
 
 # -- geometry encoding -------------------------------------------------------------------------
@@ -341,11 +376,12 @@ def _world(gazetteer: Gazetteer) -> tuple[tuple[str, str, Any, Any], ...]:
 
 
 @functools.lru_cache(maxsize=512)
-def _detail(gazetteer: Gazetteer, place_id: str, box: tuple[float, float, float, float]):
-    """A place's outline clipped near ``box`` and simplified for the detail layer."""
+def _detail(gazetteer: Gazetteer, place_id: str, box: tuple[float, float, float, float], centre: float | None = None):
+    """A place's outline clipped near ``box`` and simplified for the detail layer (drawn around
+    ``centre``, see :func:`_turned`)."""
     import shapely
 
-    geometry = gazetteer.geometry(place_id)
+    geometry = _turned(gazetteer.geometry(place_id), centre)
     if geometry is None:
         return None
     west, south, east, north = box
@@ -355,40 +391,45 @@ def _detail(gazetteer: Gazetteer, place_id: str, box: tuple[float, float, float,
     return shapely.simplify(clipped, _DETAIL_TOLERANCE, preserve_topology=True)
 
 
-def _detail_box(bounds: list[list[float]] | None) -> tuple[float, float, float, float] | None:
+def _detail_box(bounds: list[list[float]] | None,
+                centre: float | None = None) -> tuple[float, float, float, float] | None:
     if bounds is None:
         return None
     (south, west), (north, east) = bounds
+    low, high = (-180.0, 180.0) if centre is None else (centre - 180.0, centre + 180.0)
     # A screen is wider than the fitted box in one direction: keep the seam between the detailed
     # and the coarse outlines out of the first view.
     margin_x = max(8.0, east - west, 1.5 * (north - south))
     margin_y = max(5.0, north - south, 0.5 * (east - west))
-    box = (max(-180.0, west - margin_x), max(-85.0, south - margin_y),
-           min(180.0, east + margin_x), min(85.0, north + margin_y))
+    box = (max(low, west - margin_x), max(-85.0, south - margin_y),
+           min(high, east + margin_x), min(85.0, north + margin_y))
     if box[2] - box[0] > _DETAIL_MAX_SPAN[0] or box[3] - box[1] > _DETAIL_MAX_SPAN[1]:
         return None
     return tuple(round(v, 2) for v in box)  # type: ignore[return-value]
 
 
-def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds) -> dict[str, Any] | None:
+def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds,
+             centre: float | None = None) -> dict[str, Any] | None:
     """Country fills and borders (coarse worldwide, finer inside the box around the places) and
-    the admin-1 lines of the mapped places' countries inside that box."""
+    the admin-1 lines of the mapped places' countries inside that box, drawn around ``centre``
+    where the map crosses the antimeridian."""
     import shapely
 
     world = _world(gazetteer)
     if not world:
         return None
-    box = _detail_box(bounds)
+    box = _detail_box(bounds, centre)
     box_shape = shapely.box(*box) if box else None
     countries = []
     for place_id, code, coarse, full in world:
+        coarse, full = _turned(coarse, centre), _turned(full, centre)
         fill_coarse, lines_coarse = coarse, coarse.boundary
         fill_detail: list = []
         lines_detail: list = []
         if box_shape is not None and shapely.intersects(full, box_shape):
             fill_coarse = shapely.difference(coarse, box_shape)
             lines_coarse = shapely.difference(coarse.boundary, box_shape)
-            detail = _detail(gazetteer, place_id, box)
+            detail = _detail(gazetteer, place_id, box, centre)
             if detail is not None:
                 fill_detail = _encode_polygons(shapely.clip_by_rect(detail, *box), 100)
                 lines_detail = _encode_lines(shapely.clip_by_rect(detail.boundary, *box), 100)
@@ -400,7 +441,7 @@ def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds) -> dic
         for region in gazetteer.places_in(PlaceKind.ADMIN1):
             if region.country_code not in codes or not region.has_geometry:
                 continue
-            detail = _detail(gazetteer, region.id, box)
+            detail = _detail(gazetteer, region.id, box, centre)
             if detail is None:
                 continue
             lines = _encode_lines(shapely.clip_by_rect(detail.boundary, *box), 100)
@@ -496,8 +537,11 @@ def render(
     if static:
         options.update(fade_animation=False, zoom_animation=False, marker_zoom_animation=False)
     centre, zoom = _initial_view(data["view"])
+    # Leaflet's world copy jump keeps the view within half a turn of Greenwich: not for a map
+    # drawn around the antimeridian.
+    across = any(box is not None and box[1][1] > 180.0 for box in (data["view"], data["bounds"]))
     fmap = GeomapMap(location=centre, zoom_start=zoom, tiles=None, width=width, height=height,
-                     control_scale=True, zoom_control=not static, world_copy_jump=True, **options)
+                     control_scale=True, zoom_control=not static, world_copy_jump=not across, **options)
     # Leaflet (and the cluster plugin) need the map's own zoom range when there is no tile layer.
     fmap.options["min_zoom"] = 1
     fmap.options["max_zoom"] = 18 if tiles else 12

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from gazetteer import Gazetteer, LinearScorer, Resolver, ResolverOptions
 
-from ..evaluation import EvalReport, Predicted, evaluate, match_spans
+from ..evaluation import EvalReport, Predicted, evaluate, match_spans, normalize_kind
 from ..model import PlaceMention
 from ..review import is_flagged
 from .corpus import GoldCorpus
@@ -53,6 +53,14 @@ class CorpusFigures:
     #: (low, high, answers, right) per confidence bin, over the gold-matched answers.
     reliability: tuple[tuple[float, float, int, int], ...]
     judged: tuple[Judged, ...] = ()
+    #: Answers matched to a gold city or region (first- or second-level) by the gold's kind or
+    #: GeoNames feature code, and those whose answer is of the same of the two kinds.
+    city_or_area: tuple[int, int] = (0, 0)
+
+    @property
+    def city_or_area_accuracy(self) -> float | None:
+        n, right = self.city_or_area
+        return right / n if n else None
 
     @property
     def wrong_flagged_share(self) -> float | None:
@@ -75,7 +83,7 @@ def answer(corpus: GoldCorpus, gazetteer: Gazetteer, scorer: LinearScorer, docum
         if doc.id not in documents:
             continue
         mentions = corpus.mentions.get(doc.id, ())
-        resolutions = resolver.resolve_all(toponyms_of(mentions))
+        resolutions = resolver.resolve_all(toponyms_of(mentions, doc.text))
         preds, flags, others = [], [], []
         for m, r in zip(mentions, resolutions):
             other = is_flagged(PlaceMention(m, replace(r, ambiguous=False)), gazetteer=gazetteer)
@@ -113,7 +121,30 @@ def figures(corpus: GoldCorpus, gazetteer: Gazetteer, predicted: dict[str, list[
         inside = [j for j in gold if low <= j.confidence < high]
         bins.append((low, min(high, 1.0), len(inside), sum(1 for j in inside if j.right)))
     return CorpusFigures(corpus.name, report, n_flagged / n_pred if n_pred else None, len(wrong),
-                         sum(1 for j in wrong if j.flagged), tuple(bins), tuple(judged))
+                         sum(1 for j in wrong if j.flagged), tuple(bins), tuple(judged),
+                         _city_or_area(corpus, predicted))
+
+
+_AREAS = frozenset({"admin1", "admin2", "region"})
+
+
+def _city_or_area(corpus: GoldCorpus, predicted: dict[str, list[Predicted]]) -> tuple[int, int]:
+    """``(answers, right)``: the resolved answers matched to a gold city or area, and those of
+    the gold's side of the city-versus-area divide."""
+    n = right = 0
+    for doc in corpus.documents:
+        preds = [p for p in predicted.get(doc.id, ()) if p.kind is not None]
+        scored = [t for t in doc.toponyms if not t.embedded]
+        for gi, pi in match_spans([(t.start, t.end) for t in scored], [(p.start, p.end) for p in preds]):
+            gold = scored[gi]
+            kind = gold.kind or corpus.ids.get((doc.id, gold.start, gold.end), (None, None))[1]
+            side = normalize_kind(kind) if kind else None
+            if side != "city" and side not in _AREAS:
+                continue
+            answer = normalize_kind(preds[pi].kind)
+            n += 1
+            right += (answer == "city") == (side == "city") and (answer == "city" or answer in _AREAS)
+    return n, right
 
 
 def trade_off(judged: Sequence[Judged], thresholds: Sequence[float]) -> list[tuple[float, float, float]]:

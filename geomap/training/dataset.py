@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from gazetteer import Place, PlaceKind, Resolver, Toponym
+from gazetteer import Place, PlaceKind, Resolver
 from gazetteer.resolver import CandidateFeatures
 
 from ..evaluation import ACCURACY_KM, GoldDocument, GoldToponym, distance_km, match_spans, normalize_kind
+from ..cues import toponyms_of
 from ..model import Mention
 from .corpus import GoldCorpus
 
@@ -62,11 +63,6 @@ class Group:
     def learnable(self) -> bool:
         """Whether some but not every candidate is right (only such groups move a ranker)."""
         return any(self.right) and not all(self.right)
-
-
-def toponyms_of(mentions: Sequence[Mention]) -> list[Toponym]:
-    """The resolver's questions for a document's mentions (as the pipeline asks them)."""
-    return [Toponym(m.name, m.hint, m.start, m.container) for m in mentions]
 
 
 def label_against_gold(place: Place, gold: GoldToponym, country_of: Callable[[float, float], str | None] | None,
@@ -117,7 +113,7 @@ def gold_groups(corpus: GoldCorpus, resolver: Resolver, *, country_of: Callable[
         pairs = _gold_pairs(doc, mentions)
         if not pairs:
             continue
-        features = resolver.features(toponyms_of(mentions))
+        features = resolver.features(toponyms_of(mentions, doc.text))
         for index, gold in pairs.items():
             found = features[index]
             if not found.places or not gold.has_coordinates:
@@ -144,7 +140,7 @@ def distant_groups(corpus: GoldCorpus, resolver: Resolver, *, country_of: Callab
         qualified = [i for i, m in enumerate(mentions) if m.hint in DISTANT_KINDS and m.qualifier]
         if not qualified:
             continue
-        toponyms = toponyms_of(mentions)
+        toponyms = toponyms_of(mentions, doc.text)
         answers = resolver.resolve_all(toponyms)
         pairs = _gold_pairs(doc, mentions)
         masked = list(toponyms)

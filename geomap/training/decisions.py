@@ -48,7 +48,7 @@ def decision_groups(documents: Iterable[Document], decisions: Decisions, gazette
         if not pinned:
             continue
         mentions = [pm.mention for pm in doc.mentions]
-        features = resolver.features(toponyms_of(mentions))
+        features = resolver.features(toponyms_of(mentions, doc.text))
         for mention, found in zip(mentions, features):
             chosen = pinned.get(mention.start)
             if chosen is None:

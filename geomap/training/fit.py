@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gazetteer.ranker import ANSWER_FEATURES, FEATURES
+from gazetteer.ranker import ANSWER_FEATURES, CUE_FEATURES, FEATURES
 
 from .dataset import Group
 
@@ -36,11 +36,19 @@ class FitOptions:
         weights, the data only has to prove the corrections it makes.
     max_iter
         L-BFGS iterations.
+    cue_l2
+        The L2 penalty on the cue features (:data:`~gazetteer.ranker.CUE_FEATURES`, each of which
+        fires on few mentions); ``None`` for ``l2``.
+    without
+        Features left out of the model (their values read as 0, their weights stay at the
+        prior): for ablations.
     """
 
     l2: float = 1e-3
     max_iter: int = 500
     toward: tuple[tuple[str, float], ...] = ()
+    cue_l2: float | None = None
+    without: tuple[str, ...] = ()
 
 
 def _arrays(groups: Sequence[Group]):
@@ -77,7 +85,10 @@ def fit_weights(groups: Sequence[Group], options: FitOptions = FitOptions(),
         raise ValueError("no training mention has both a right and a wrong candidate")
     group_of = np.repeat(np.arange(len(sizes)), sizes)
     total = gweights.sum()
-    l2 = options.l2 * total
+    cues = set(CUE_FEATURES)
+    cue_l2 = options.l2 if options.cue_l2 is None else options.cue_l2
+    l2 = np.array([cue_l2 if f in cues else options.l2 for f in FEATURES]) * total
+    x[:, [i for i, f in enumerate(FEATURES) if f in set(options.without)]] = 0.0  # as if never seen
     w_row = gweights[group_of]
 
     def loss(w):
@@ -87,7 +98,7 @@ def fit_weights(groups: Sequence[Group], options: FitOptions = FitOptions(),
         z = np.add.reduceat(e, offsets)
         zp = np.add.reduceat(np.where(y, e, 0.0), offsets)
         d = w - w_prior
-        nll = -(gweights * (np.log(zp) - np.log(z))).sum() + 0.5 * l2 * (d @ d)
+        nll = -(gweights * (np.log(zp) - np.log(z))).sum() + 0.5 * (l2 * d) @ d
         p_all = e / z[group_of]
         p_pos = np.where(y, e / zp[group_of], 0.0)
         grad = x.T @ (w_row * (p_all - p_pos)) + l2 * d

@@ -60,6 +60,15 @@ def test_a_named_feature_is_not_split(blank, tiny_gazetteer):
     assert surfaces(extractor, doc) == ["Kherson Harbour"]
 
 
+def test_a_possessive_that_the_entity_takes_in_stays_out_of_the_mention(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    text = "Kyiv's mayor praised Kharkiv’s defenders and aid reached Kharkiv."
+    doc = labelled(blank, text, [("Kyiv's", "GPE"), ("Kharkiv’s", "GPE"), ("Kharkiv", "GPE")])
+    mentions = extractor.mentions(doc)
+    assert [(m.surface, m.name) for m in mentions] == [("Kyiv", "Kyiv"), ("Kharkiv", "Kharkiv"), ("Kharkiv", "Kharkiv")]
+    assert [text[m.start:m.end] for m in mentions] == ["Kyiv", "Kharkiv", "Kharkiv"]
+
+
 def test_a_definition_names_the_container(blank, tiny_gazetteer):
     extractor = PlaceExtractor(tiny_gazetteer, blank)
     doc = labelled(blank, "Alexandria is a small city in Louisiana. Alexandria grew.",

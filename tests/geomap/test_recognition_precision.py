@@ -46,11 +46,26 @@ def test_the_same_kinds_of_words_with_evidence_are_places(real_pipeline, text, p
     ("Explosions were heard near the Kakhovka Reservoir.", "Kakhovka Reservoir", "Kakhovka Reservoir"),
     ("Russian forces retreated across the Dnipro.", "Dnipro", "Dnieper"),    # "the": a river, not the city
     ("Ships crossed the Atlantic.", "Atlantic", "Atlantic Ocean"),          # not Atlantic, Iowa
+    ("A bridge over the Seym river near Glushkovo was destroyed.", "Seym river", "Seym"),
+    ("Kurdish fighters held the Tishrin Dam on the Euphrates.", "Tishrin Dam", "Tishrin Dam"),
+    ("Families fled the town for Mount Sinjar.", "Mount Sinjar", "Mount Sinjar"),
+    ("Egypt warned Ethiopia over the dam on the Blue Nile.", "Blue Nile", "Blue Nile"),  # not the Sudanese state
+    ("Indian and Chinese troops clashed in the Galwan Valley.", "Galwan Valley", "Galwan Valley"),
 ])
 def test_physical_features_are_found_and_resolved(real_pipeline, text, surface, name):
     found = {pm.mention.surface: pm.place for pm in real_pipeline.parse(text).mentions}
     assert surface in found and found[surface] is not None
     assert (found[surface].name, found[surface].kind.value) == (name, "physical")
+
+
+@pytest.mark.parametrize(("text", "surface", "kind"), [
+    ("Shelling hit Sinjar overnight.", "Sinjar", "city"),
+    ("Fighting reached Blue Nile state.", "Blue Nile state", "admin1"),
+    ("Rain fell in Narva on Monday.", "Narva", "city"),
+])
+def test_a_place_named_like_a_feature_stays_that_place(real_pipeline, text, surface, kind):
+    found = {pm.mention.surface: pm.place for pm in real_pipeline.parse(text).mentions}
+    assert found[surface] is not None and found[surface].kind.value == kind
 
 
 def test_the_city_named_alone_is_still_the_city(real_pipeline):

@@ -270,3 +270,35 @@ def test_clicks_in_the_review_page_make_a_decisions_file_the_next_run_follows(op
     _cli("review", str(ARTICLE), "--tiles", "none", "-o", str(again), "--decisions", str(saved))
     reopened = open_file(again, ready="() => document.body.dataset.ready === '1'")
     assert reopened.page.text_content("label:has(input.filter-flag[value=decided]) .count") == "7"
+
+
+@pytest.mark.model
+@pytest.mark.gazetteer
+def test_a_story_across_the_antimeridian_opens_on_it_in_the_png_page_too(open_file, tmp_path, monkeypatch):
+    import geomap.cli.map
+
+    pages: list[str] = []
+
+    def fake_screenshot(html, path, **kwargs):
+        pages.append(html)
+        Path(path).write_bytes(b"")
+        return Path(path)
+
+    article = tmp_path / "cyclone.txt"
+    article.write_text("Cyclone Winston hit Suva in Fiji and moved towards Nukualofa in Tonga. Apia in Samoa and "
+                       "Pago Pago braced for the storm.", "utf-8")
+    monkeypatch.setattr(geomap.cli.map, "screenshot", fake_screenshot)
+    _cli("map", str(article), "--png", str(tmp_path / "cyclone.png"))
+    [html] = pages
+    page = tmp_path / "png.html"
+    page.write_text(html, "utf-8")
+    opened = open_file(page)
+    view = _view(opened)
+    # Fiji to Samoa, across 180 degrees: a box a few degrees wide, not the whole globe.
+    assert view["east"] - view["west"] < 40 and view["zoom"] >= 4
+    assert _inside(view, -18.14, 178.44) and _inside(view, -13.83, -171.77 + 360)
+    outside = opened.page.evaluate("""() => {
+      const api = Object.values(window.geomapMaps)[0], b = api.map.getBounds();
+      return api.places.filter(e => e.p.k !== "country" && !b.contains(e.marker.getLatLng())).map(e => e.p.n);
+    }""")
+    assert outside == [] and opened.errors == []  # each town drawn where the view shows it (Apia at 188)

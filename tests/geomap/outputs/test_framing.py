@@ -86,7 +86,8 @@ def test_a_story_across_the_antimeridian_is_centred_on_it():
 
 def test_bounds_parse_and_errors():
     assert Bounds.parse(" -10.5, 35 ,40,60 ") == Bounds(-10.5, 35.0, 40.0, 60.0)
-    for bad in ("1,2,3", "a,b,c,d", "40,35,-10,60", "0,80,10,95"):
+    assert Bounds.parse("177,-21,-171,-13") == Bounds(177.0, -21.0, 189.0, -13.0)  # W > E: across the antimeridian
+    for bad in ("1,2,3", "a,b,c,d", "200,35,210,60", "0,80,10,95", "10,35,400,60"):
         with pytest.raises(InputError, match="--bounds"):
             Bounds.parse(bad)
     assert parse_fit("STORY") is Fit.STORY and parse_fit("all") is Fit.ALL
@@ -117,3 +118,59 @@ def test_story_is_a_non_empty_subset_holding_at_least_half_the_local_weight(poin
     assert (box is None) == (not places)
     if box is not None:
         assert all(box.contains(mp.place.lat, mp.place.lon) for mp in chosen)
+
+
+SUVA, APIA, NUKUALOFA = (-18.14, 178.44), (-13.83, -171.77), (-21.14, -175.2)
+
+
+def test_a_story_across_the_antimeridian_is_fitted_across_it_not_around_the_globe():
+    places = [_mapped("Suva", C, *SUVA, 3), _mapped("Apia", C, *APIA, 3), _mapped("Nukualofa", C, *NUKUALOFA, 2),
+              _mapped("Fiji", N, -17.7, 178.1, 4), _mapped("Samoa", N, -13.8, -172.1, 2)]
+    box = fit_bounds(places, Fit.STORY)
+    assert box.crosses_antimeridian and box.west == pytest.approx(178.44) and box.east == pytest.approx(188.23)
+    assert all(box.contains(*point) for point in (SUVA, APIA, NUKUALOFA)) and not box.contains(-18.0, 0.0)
+    assert box.leaflet() == [[-21.14, 178.44], [-13.83, 188.23]]
+    assert box.unwrap(APIA[1]) == pytest.approx(188.23) and box.unwrap(SUVA[1]) == pytest.approx(178.44)
+    everything = fit_bounds(places, Fit.ALL)
+    assert everything.crosses_antimeridian and everything.east - everything.west < 12
+
+
+def test_chukotka_and_alaska_with_outlines_cut_at_the_antimeridian():
+    chukotka = _mapped("Chukotka", A, 66.0, 171.0, 3)
+    places = [chukotka, _mapped("Anadyr", C, 64.73, 177.51, 2), _mapped("Nome", C, 64.5, -165.41, 2),
+              _mapped("Anchorage", C, 61.22, -149.9, 1)]
+
+    def extent(place):  # Chukotka's outline in two parts, as Natural Earth cuts it at 180
+        if place is not chukotka.place:
+            return None
+        box = Bounds.around([(158.0, 61.8, 180.0, 71.6), (-180.0, 64.3, -168.9, 68.0)])
+        return box.west, box.south, box.east, box.north
+
+    box = fit_bounds(places, Fit.ALL, extent=extent)
+    assert (box.west, box.east) == (pytest.approx(158.0), pytest.approx(-149.9 + 360))
+    assert box.north == pytest.approx(71.6)
+    story = fit_bounds(places, extent=extent)
+    assert story.crosses_antimeridian and story.contains(66.5, -170.0) and story.east - story.west < 40
+
+
+def test_a_spread_over_more_than_a_hemisphere_keeps_the_usual_box():
+    places = [_mapped("Washington", C, 38.9, -77.04, 2), _mapped("Beijing", C, 39.9, 116.4, 2),
+              _mapped("Moscow", C, 55.75, 37.62, 2)]
+    box = fit_bounds(places, Fit.ALL)
+    assert not box.crosses_antimeridian and (box.west, box.east) == (-77.04, 116.4)
+    # Narrower across the Pacific, but wider than a hemisphere: a world map centred as usual.
+    pacific = [_mapped("Tokyo", C, 35.68, 139.69, 1), _mapped("Los Angeles", C, 34.05, -118.24, 1)]
+    assert fit_bounds(pacific, Fit.ALL).crosses_antimeridian
+    assert not fit_bounds([*pacific, _mapped("London", C, 51.5, -0.13, 1)], Fit.ALL).crosses_antimeridian
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.floats(-179.9, 179.9), st.floats(0, 30)), min_size=1, max_size=12))
+def test_the_box_holds_every_span_and_is_never_wider_than_the_usual_one(spans):
+    boxes = [(west, 0.0, west + width, 1.0) for west, width in spans]
+    box = Bounds.around(boxes)
+    for west, width in spans:
+        east = west + width if west + width <= 180 else west + width - 360
+        assert box.contains(0.5, west) and box.contains(0.5, east)
+    if all(b[2] <= 180.0 for b in boxes):  # else only the world holds them without crossing
+        assert box.east - box.west <= max(b[2] for b in boxes) - min(b[0] for b in boxes) + 1e-9

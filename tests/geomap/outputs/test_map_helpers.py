@@ -57,6 +57,24 @@ def test_the_folium_map_starts_on_the_story():
     assert render([STORY], tiles=None, fit="all").location[1] < 0
 
 
+PACIFIC = _doc([("Suva", PlaceKind.CITY, -18.14, 178.44, 3), ("Apia", PlaceKind.CITY, -13.83, -171.77, 3),
+                ("Nukualofa", PlaceKind.CITY, -21.14, -175.2, 2)])
+
+
+def test_a_map_across_the_antimeridian_draws_its_places_beside_each_other():
+    data = map_data([PACIFIC])
+    (south, west), (north, east) = data["view"]
+    assert west == pytest.approx(178.44) and east == pytest.approx(188.23)
+    xs = {p["n"]: p["x"] for p in data["p"]}
+    assert xs == {"Suva": 178.44, "Apia": pytest.approx(188.23), "Nukualofa": pytest.approx(184.8)}
+    assert all(west <= x <= east for x in xs.values()) and data["bounds"] == data["view"]
+    fmap = render([PACIFIC], tiles=None)
+    assert 178 < fmap.location[1] < 189 and fmap.options["world_copy_jump"] is False
+    assert render([STORY], tiles=None).options["world_copy_jump"] is True
+    # A map that does not cross keeps its longitudes as they are.
+    assert {p["n"]: p["x"] for p in map_data([STORY])["p"]}["Washington"] == -77.04
+
+
 def test_helpers_load_only_what_they_use_and_inline_offline():
     page = page_html(render([STORY], tiles=None), self_contained=True)
     assert 'data-geomap-asset="leaflet-search/dist/leaflet-search.min.js"' in page
