@@ -333,14 +333,9 @@ class PlaceExtractor:
         return self._strength(self._lookup_name(words)[0])
 
     def _strength_uncached(self, name: str) -> float:
-        """How surely a name denotes a place: 1 for countries and regions, less for towns.
-
-        Worked out from the kinds, match origins and largest populations of the places the name
-        matches (:meth:`gazetteer.Gazetteer.name_kinds`): a place's value grows with its
-        population and falls with its origin, so the best of each group is the best place's.
-        """
-        best = 0.0
-        # A name no place bears exactly falls back to its spelling key when it is long enough.
+        """How surely a name denotes a place: 1 for countries and regions, less for towns (by the
+        kinds, origins and largest populations of :meth:`~gazetteer.Gazetteer.name_kinds`)."""
+        best = 0.0  # a name no place bears exactly falls back to its spelling key if long enough
         found = self._exact(name) or (self.gazetteer.name_kinds(name) if len(name) >= 6 else ())
         for match in found:
             if match.kind is PlaceKind.CITY:
@@ -358,8 +353,7 @@ class PlaceExtractor:
         return best
 
     def _exact_uncached(self, name: str) -> tuple[NameKind, ...]:
-        """The kinds and origins of the places that bear ``name`` exactly (no spelling key, no
-        fuzzy match), remembered in ``self._exact``."""
+        """The kinds and origins of the places that bear ``name`` exactly (remembered: ``_exact``)."""
         return self.gazetteer.name_kinds(name, spelling=False)
 
     def _exact_kinds(self, name: str) -> frozenset[PlaceKind]:
