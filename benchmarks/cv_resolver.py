@@ -15,6 +15,9 @@ other folds' held-out answers), and by the hand-tuned scorer. Per file it prints
   unresolved, more than 161 km off -- a country counts when the gold point lies in it -- or of
   the wrong kind where the gold gives one);
 * the reliability table of the learned ranker (confidence bins against observed accuracy);
+* the log loss of the learned confidence per file and pooled;
+* over the files whose gold names every toponym, the share of the errors a reviewer should see
+  that are flagged: wrong answers and places drawn where the gold names none;
 * with ``--held-in MODEL.json``, that model's figures on all documents (it saw them).
 
 Usage::
@@ -47,6 +50,14 @@ def _row(name: str, f) -> str:
             f"  wrong flagged {_fmt(f.wrong_flagged_share)} ({f.wrong_flagged}/{f.wrong})")
 
 
+def _log_loss(judged) -> float:
+    """Mean log loss of the confidence as a probability of being right, over judged answers."""
+    import math
+
+    rows = [(min(max(j.confidence, 1e-4), 1 - 1e-4), j.right) for j in judged if j.right is not None]
+    return -sum(math.log(p if right else 1 - p) for p, right in rows) / len(rows) if rows else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path)
@@ -71,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from gazetteer import HAND_TUNED, load_scorer, open_default
     from geomap.extract import PlaceExtractor
     from geomap.training.corpus import extracted
-    from geomap.training.cv import answer, cross_validate, figures, trade_off
+    from geomap.training.cv import RESOLUTION_ONLY, answer, cross_validate, figures, trade_off
     from geomap.training.fit import FitOptions
     from geomap.training.train import TrainOptions
 
@@ -127,11 +138,26 @@ def main(argv: list[str] | None = None) -> int:
             pooled[(low, high)][1] += right
     for (low, high), (n, right) in pooled.items():
         print(f"  {low:.2f}-{high:.2f}  answers {n:5d}  right {right / n if n else 0:.3f}")
+    print("log loss of the confidence (gold-matched answers, held-out folds; unresolved at 0.0001):")
+    for corpus in corpora:
+        print(f"  {corpus.name:<22} {_log_loss(results['learned'][corpus.name].judged):.3f}")
+    print(f"  {'pooled':<22} {_log_loss([j for f in results['learned'].values() for j in f.judged]):.3f}")
     print("review threshold trade-off of the learned ranker (all files pooled, held-out folds; the shipped")
     print("threshold is chosen by training on held-out answers, see the model's flag_below)")
     pooled_judged = [j for f in results["learned"].values() for j in f.judged]
     for t, share, caught in trade_off(pooled_judged, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
         print(f"  flag below {t:.1f}: flagged {share:.3f} of all predictions, {caught:.3f} of wrong answers")
+    print("errors a reviewer should see, in the corpora whose gold names every toponym (not "
+          + ", ".join(sorted(RESOLUTION_ONLY)) + "):")
+    print("  wrong answers, and places drawn where the gold names none (a name that is no place here)")
+    for name, res in results.items():
+        judged = [j for c, f in res.items() if c not in RESOLUTION_ONLY for j in f.judged]
+        errors = [j for j in judged if j.right is False or j.unmatched]
+        spurious = [j for j in judged if j.unmatched]
+        print(f"  {name}: flagged {sum(j.flagged for j in judged) / len(judged):.3f} of predictions; "
+              f"errors flagged {sum(j.flagged for j in errors)}/{len(errors)} = "
+              f"{sum(j.flagged for j in errors) / len(errors):.3f} (of which spurious places "
+              f"{sum(j.flagged for j in spurious)}/{len(spurious)})")
     totals = {name: (sum(f.wrong for f in res.values()), sum(f.wrong_flagged for f in res.values()))
               for name, res in results.items()}
     for name, (wrong, flagged) in totals.items():
@@ -141,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                               "country_aware_accuracy_at_161": f.report.country_aware_accuracy_at_161,
                               "kind_accuracy": f.report.kind_accuracy,
                               "city_or_area_accuracy": f.city_or_area_accuracy, "flagged_share": f.flagged_share,
-                              "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability}
+                              "wrong_flagged_share": f.wrong_flagged_share, "reliability": f.reliability,
+                              "log_loss": _log_loss(f.judged)}
                           for c, f in res.items()} for name, res in {**results, "held-in": held_in}.items()}
         args.json.write_text(json.dumps(payload, indent=1))
     return 0

@@ -123,6 +123,11 @@ class Toponym:
         :data:`gazetteer.ranker.CUES`), else empty.
     listed_with
         The names of the other places a list names it with ("Kherson, Mykolaiv and Odesa").
+    found_by
+        How the name was found in the text, where the caller knows: a named-entity label
+        (``"GPE"``, ``"LOC"``, ``"FAC"``), ``"GAZETTEER"`` when only a gazetteer match found it,
+        else ``None``. The confidence model reads it (a name only the gazetteer saw is more
+        often not a place at all); the ranking does not.
     """
 
     name: str
@@ -131,6 +136,7 @@ class Toponym:
     container: str | None = None
     cues: tuple[str, ...] = ()
     listed_with: tuple[str, ...] = ()
+    found_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,16 @@ def cue_feature(cue: str) -> int | None:
     """The index in :data:`FEATURES` of a cue's feature (``None`` for a cue not weighed)."""
     return _CUE_INDEX.get(cue)
 
+
+#: The chosen candidate's own features that the confidence model reads too: whether the rest
+#: of the text agrees with it (its country, its admin1, places near it), how its name matched.
+_ANSWER_CONTEXT: tuple[str, ...] = (
+    "text's country", "text's country share", "text's admin1", "text's admin1 share",
+    "inside a named region", "near other places", "area near other places", "holds a named place",
+    "nearest other place (log10 km)", "qualifier agrees", "container", "capital",
+    "most populous candidate", "not the area's own name", "a country has this name",
+)
+
 #: What the confidence model reads of an answer (the chosen candidate and its rivals).
 ANSWER_FEATURES: tuple[str, ...] = (
     "bias", "share (logit)", "runner-up share", "candidates (log2)",
@@ -86,14 +96,23 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "share below a half (logit)", "share above 0.98 (logit excess)", "share above 0.9975",
     # how far apart the rivals are
     "candidate countries (log2)", "population over the runner-up's (log10)",
+    # how the name was found: the share of its mentions that only the gazetteer (not the
+    # named-entity model) found, and that the model labelled LOC rather than GPE
+    "found by the gazetteer only", "found as LOC",
+    # what the rest of the text says of the chosen place (its own candidate features)
+    *(f"answer: {f}" for f in _ANSWER_CONTEXT),
 )
 ANSWER_INDEX: dict[str, int] = {name: i for i, name in enumerate(ANSWER_FEATURES)}
+#: Candidate feature index -> the answer feature that repeats it.
+_OWN_TO_ANSWER: dict[int, int] = {FEATURE_INDEX[f]: ANSWER_INDEX[f"answer: {f}"] for f in _ANSWER_CONTEXT}
 _ANSWER_ORIGINS = ("alias", "alternate", "variant", "spelling", "fuzzy")
 #: Knots of the share's logit (shares 0.982 and 0.9975), and the share a rival needs to count.
 _SHARE_KNEE, _SHARE_SURE, _RIVAL_SHARE = 4.0, 6.0, 0.01
 
 
-def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[tuple[int, float], ...]:
+def answer_features(resolution, origin, candidates: int, alone: bool, *,
+                    own: Sequence[tuple[int, float]] = (),
+                    found_by: Sequence[str | None] = ()) -> tuple[tuple[int, float], ...]:
     """The features of a resolved toponym's answer (see :data:`ANSWER_FEATURES`).
 
     Parameters
@@ -106,6 +125,11 @@ def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[t
         How many places the name could be.
     alone
         Whether the text names no other place.
+    own
+        The chosen candidate's features (:data:`FEATURES`, in the document's context).
+    found_by
+        How each mention of the name was found (:attr:`~gazetteer.model.Toponym.found_by`);
+        ``None`` where unknown (then neither feature is set).
     """
     place = resolution.place
     share = min(max(resolution.confidence, 1e-4), 1 - 1e-4)
@@ -138,6 +162,15 @@ def answer_features(resolution, origin, candidates: int, alone: bool) -> tuple[t
         ratio = math.log10((place.population or 0) + 10) - math.log10((rivals[1].place.population or 0) + 10)
         if ratio:
             features.append((ANSWER_INDEX["population over the runner-up's (log10)"], ratio))
+    known = [label for label in found_by if label is not None]
+    if known:
+        gazetteer_only = sum(1 for label in known if label == "GAZETTEER") / len(known)
+        loc = sum(1 for label in known if label == "LOC") / len(known)
+        if gazetteer_only:
+            features.append((ANSWER_INDEX["found by the gazetteer only"], gazetteer_only))
+        if loc:
+            features.append((ANSWER_INDEX["found as LOC"], loc))
+    features += [(_OWN_TO_ANSWER[i], v) for i, v in own if i in _OWN_TO_ANSWER and v]
     return tuple(features)
 
 

@@ -286,7 +286,8 @@ class Resolver:
         """:meth:`resolve_all`, with each answer's features (:data:`~gazetteer.ranker.ANSWER_FEATURES`,
         what the confidence model reads; empty for an unresolved toponym)."""
         senses, choices, contexts, ranked = self._run(toponyms)
-        current = {key: self._finish(choices[key], ranked[key], contexts[key]) for key in senses}
+        current = {key: self._finish(choices[key], ranked[key], contexts[key], [toponyms[i].found_by for i in idx])
+                   for key, idx in senses.items()}
         # One sense per document: a name placed by an explicit container ("Dover is a town in
         # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
         # Only where the container comes with the first mention: "named after Perth, Scotland"
@@ -581,18 +582,21 @@ class Resolver:
             candidates=candidates, fuzzy=best.fuzzy,
         )
 
-    def _finish(self, choices: _Choices, resolution: Resolution,
-                context: DocumentContext) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
+    def _finish(self, choices: _Choices, resolution: Resolution, context: DocumentContext,
+                found_by: Sequence[str | None] = ()) -> tuple[Resolution, tuple[tuple[int, float], ...]]:
         """The final answer and its features: each kept candidate with its reasons (its
         features' largest contributions to the score), the confidence calibrated by the scorer,
-        and the answer marked ambiguous where the scorer says it needs review."""
+        and the answer marked ambiguous where the scorer says it needs review. ``found_by``:
+        how each mention of the name was found (:attr:`~gazetteer.model.Toponym.found_by`)."""
         if not resolution.candidates:
             return resolution, ()
         by_id = {m.place.id: (m, f) for m, f in zip(choices.matches, choices.features)}
         share = resolution.confidence
-        best = by_id[resolution.candidates[0].place.id][0]
+        best, best_base = by_id[resolution.candidates[0].place.id]
+        own = best_base + self._context_features(best.place, context)
         answer = answer_features(resolution, best.origin, len(choices.matches),
-                                 context.nearby is not None and not context.nearby.others(context.name))
+                                 context.nearby is not None and not context.nearby.others(context.name),
+                                 own=own, found_by=found_by)
         confidence = round(self.scorer.confidence(share, answer), 4)
         scale = confidence / share if share else 0.0
         # The rivals keep their order below the answer and share at most what it leaves
@@ -602,7 +606,7 @@ class Resolver:
         explained = []
         for rank, candidate in enumerate(resolution.candidates):
             match, base = by_id[candidate.place.id]
-            features = base + self._context_features(match.place, context)
+            features = own if rank == 0 else base + self._context_features(match.place, context)
             reasons = self._reasons(choices.toponym, match, features, context)
             factor = scale if rank == 0 else rival_scale
             score = candidate.score if factor == 1.0 else round(candidate.score * factor, 4)

@@ -29,8 +29,8 @@ _MAX_GAP = 8  # characters between two listed names (", and ")
 
 
 def toponyms_of(mentions: Sequence[Mention], text: str) -> list[Toponym]:
-    """The resolver's questions for a document's mentions, in order, with their cues and the
-    names each is listed with.
+    """The resolver's questions for a document's mentions, in order, with their cues, the
+    names each is listed with and how each was found (its label).
 
     Parameters
     ----------
@@ -40,7 +40,7 @@ def toponyms_of(mentions: Sequence[Mention], text: str) -> list[Toponym]:
         The document's text (the mentions' offsets index it).
     """
     peers = listed_with(text, mentions)
-    return [Toponym(m.name, m.hint, m.start, m.container, cues, listed)
+    return [Toponym(m.name, m.hint, m.start, m.container, cues, listed, m.label)
             for m, cues, listed in zip(mentions, mention_cues(peers), peers)]
 
 

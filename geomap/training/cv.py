@@ -32,13 +32,16 @@ BINS = (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
 @dataclass(frozen=True)
 class Judged:
     """One prediction: its confidence, whether it is right (``None``: no gold to judge it by),
-    whether the review flags it, and whether it would be flagged without the confidence
-    threshold (unresolved, approximate spelling, narrow margin)."""
+    whether the review flags it, whether it would be flagged without the confidence
+    threshold (unresolved, approximate spelling, narrow margin), and whether it matches no gold
+    span at all (in a corpus whose gold names every toponym, a place drawn where the text
+    names none)."""
 
     confidence: float
     right: bool | None
     flagged: bool
     flagged_anyway: bool
+    unmatched: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,17 @@ def answer(corpus: GoldCorpus, gazetteer: Gazetteer, scorer: LinearScorer, docum
         predicted[doc.id] = preds
         scored = [t for t in doc.toponyms if not t.embedded]
         status: list[bool | None] = [None] * len(mentions)
+        unmatched = [True] * len(mentions)
+        for gi, pi in match_spans([(t.start, t.end) for t in doc.toponyms], [(m.start, m.end) for m in mentions]):
+            unmatched[pi] = False  # embedded gold spans too: the text does name a place there
         for gi, pi in match_spans([(t.start, t.end) for t in scored], [(m.start, m.end) for m in mentions]):
             gold, r = scored[gi], resolutions[pi]
             if not gold.has_coordinates:
                 continue
             ids = corpus.ids.get((doc.id, gold.start, gold.end), (None, None))
             status[pi] = r.place is not None and label_against_gold(r.place, gold, gazetteer.country_at, ids)
-        for r, right, flagged, other in zip(resolutions, status, flags, others):
-            judged.append(Judged(r.confidence if r.place else 0.0, right, flagged, other))
+        for r, right, flagged, other, alone in zip(resolutions, status, flags, others, unmatched):
+            judged.append(Judged(r.confidence if r.place else 0.0, right, flagged, other, alone and r.place is not None))
     return predicted, judged
 
 

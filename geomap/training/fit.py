@@ -160,9 +160,13 @@ def choose_threshold(rows: Sequence[tuple[float, bool | None, bool]], *, wrong_s
     return round(threshold, 6)
 
 
-def fit_confidence(rows: Sequence[tuple[Sequence[tuple[int, float]], bool]], *, l2: float = 1e-2) -> dict[str, float]:
+def fit_confidence(rows: Sequence[tuple[Sequence[tuple[int, float]], bool]], *, l2: float = 3e-3) -> dict[str, float]:
     """A logistic model of whether an answer is right from its features
-    (:data:`gazetteer.ranker.ANSWER_FEATURES`), fitted on held-out answers."""
+    (:data:`gazetteer.ranker.ANSWER_FEATURES`), fitted on held-out answers.
+
+    ``l2`` (per answer, the bias left out): 3e-3 against 1e-2 gave the lower out-of-fold log
+    loss once the answer's own context features were added (0.298 against 0.304, 5 folds), and
+    kept answers given 0.6-0.7 right 0.63 of the time rather than 0.51."""
     import numpy as np
     from scipy.optimize import minimize
 

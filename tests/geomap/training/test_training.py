@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 
 import pytest
 
@@ -150,3 +152,44 @@ def test_the_answer_features_say_how_far_apart_the_rivals_are():
     unsure = _answer([("US", 1_000, 0.4), ("US", 1_000, 0.35)])
     assert unsure["share below a half (logit)"] == pytest.approx(-0.405, abs=1e-3)
     assert "population over the runner-up's (log10)" not in unsure
+
+
+def test_the_answer_features_say_how_the_name_was_found_and_what_the_text_says_of_the_answer():
+    from gazetteer import MatchOrigin
+    from gazetteer.model import Candidate, Place, Resolution
+    from gazetteer.ranker import FEATURE_INDEX, answer_features
+
+    place = Place("p0", "Springfield", PlaceKind.CITY, 0.0, 0.0, country_code="US", population=1_000)
+    resolution = Resolution(Toponym("Springfield"), place, 0.9, candidates=(Candidate(place, 0.9),))
+    own = ((FEATURE_INDEX["text's country share"], 0.5), (FEATURE_INDEX["kind=city"], 1.0))
+
+    def features(found_by):
+        return {ANSWER_FEATURES[i]: v for i, v in
+                answer_features(resolution, MatchOrigin.NAME, 1, False, own=own, found_by=found_by)}
+
+    mixed = features(["GAZETTEER", "GPE", "LOC", "GAZETTEER"])
+    assert mixed["found by the gazetteer only"] == pytest.approx(0.5)
+    assert mixed["found as LOC"] == pytest.approx(0.25)
+    # The chosen candidate's context features are repeated; what the answer features already
+    # say otherwise (its kind) is not.
+    assert mixed["answer: text's country share"] == pytest.approx(0.5)
+    assert not any(name.startswith("answer: kind") for name in mixed)
+    unknown = features([None, None])
+    assert "found by the gazetteer only" not in unknown and "found as LOC" not in unknown
+
+
+def test_the_pipeline_tells_the_confidence_model_how_each_mention_was_found(tiny_gazetteer):
+    text = "Shelling went on near Kherson and Kharkiv."
+    doubt = LinearScorer("doubt", dict(HAND_TUNED.weight_of), flag_below=0.5,
+                         confidence_of={"bias": 2.0, "found by the gazetteer only": -4.0})
+    pipeline = Pipeline(tiny_gazetteer)
+    pipeline._resolver = Resolver(tiny_gazetteer, scorer=doubt)
+
+    def confidence(label: str) -> tuple[float, bool]:
+        mentions = [replace(_mention(text, n), label=label) for n in ("Kherson", "Kharkiv")]
+        resolution = pipeline.resolve_mentions(SourceDocument("a", text), mentions).mentions[0].resolution
+        return resolution.confidence, resolution.ambiguous
+
+    seen, only_listed = confidence("GPE"), confidence("GAZETTEER")
+    assert seen[0] == pytest.approx(1 / (1 + math.exp(-2.0)), abs=1e-3) and not seen[1]
+    assert only_listed[0] == pytest.approx(1 / (1 + math.exp(2.0)), abs=1e-3) and only_listed[1]
