@@ -24,7 +24,7 @@ from .model import Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .ranker import HAND_TUNED, LinearScorer, Scorer, default_scorer, load_scorer
 from .resolver import Resolver, ResolverOptions
-from .store import Gazetteer, GazetteerInfo, MatchOrigin, NameMatch
+from .store import Gazetteer, GazetteerInfo, MatchOrigin, NameKind, NameMatch
 
 __all__ = [
     "Candidate",
@@ -38,6 +38,7 @@ __all__ = [
     "HAND_TUNED",
     "LinearScorer",
     "MatchOrigin",
+    "NameKind",
     "NameMatch",
     "Place",
     "PlaceKind",

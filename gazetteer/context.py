@@ -61,7 +61,10 @@ def contexts_by_name(current: Mapping[tuple, Resolution], senses: Mapping[tuple,
         if place is None or resolution.confidence < 0.5 or not place.country_code:
             continue
         name, weight = key[0], len(senses[key])
-        own_countries, own_admin1s, own_places = own.setdefault(name, (Counter(), Counter(), [0, 0]))
+        mine = own.get(name)
+        if mine is None:  # (a Counter costs more to make than to fill)
+            mine = own[name] = (Counter(), Counter(), [0, 0])
+        own_countries, own_admin1s, own_places = mine
         countries[place.country_code] += weight
         own_countries[place.country_code] += weight
         if place.admin1_code and place.kind is not PlaceKind.COUNTRY:

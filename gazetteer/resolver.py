@@ -69,6 +69,7 @@ _TEXT_ADMIN1, _TEXT_ADMIN1_SHARE = _F["text's admin1"], _F["text's admin1 share"
 _INSIDE_REGION, _HOLDS_PLACE = _F["inside a named region"], _F["holds a named place"]
 _LISTED_TOWNS, _LISTED_AREAS = _F["listed with towns, area"], _F["listed with areas, area"]
 _HOLDING_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
+_AREA_KINDS = frozenset(kind for kind in PlaceKind if kind.is_area)
 _KIND_FEATURE = {kind: _F[f"kind={kind.value}"] for kind in PlaceKind}
 _ORIGIN_FEATURE = {origin: _F[f"origin={origin.name.lower()}"] for origin in MatchOrigin
                    if f"origin={origin.name.lower()}" in _F}
@@ -450,7 +451,7 @@ class Resolver:
                 features.append((_F["qualifier disagrees (country)"], 1.0))
             else:
                 features.append((_F["qualifier disagrees"], 1.0))
-        elif kind.is_area:
+        elif kind in _AREA_KINDS:
             features.append((_F["no qualifier, area"], 1.0))
         elif kind is PlaceKind.CITY:
             features.append((_F["no qualifier, city"], 1.0))
@@ -470,7 +471,7 @@ class Resolver:
             a1_share = context.admin1s.get(place.admin1_code or "", 0) / total
             if a1_share and kind is not PlaceKind.COUNTRY:
                 features += ((_TEXT_ADMIN1, 1.0), (_TEXT_ADMIN1_SHARE, a1_share))
-        if context.regions and not kind.is_area and self._named_region(place, context) is not None:
+        if context.regions and kind not in _AREA_KINDS and self._named_region(place, context) is not None:
             features.append((_INSIDE_REGION, 1.0))
         nearby = context.nearby
         if nearby is not None:
@@ -501,7 +502,11 @@ class Resolver:
 
     def _contains(self, area_id: str, lat: float, lon: float) -> bool:
         """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
-        return _remember(self._containment, (area_id, lat, lon), lambda: self.gazetteer.contains(area_id, lat, lon))
+        key = (area_id, lat, lon)
+        found = self._containment.get(key)  # asked hundreds of times a document: mostly remembered
+        if found is None:
+            found = _remember(self._containment, key, lambda: self.gazetteer.contains(area_id, lat, lon))
+        return found
 
     def _lookup_plain(self, name: str) -> list[NameMatch]:
         """Exact-name lookup (no spelling keys) of a container, remembered."""

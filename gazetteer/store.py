@@ -26,7 +26,7 @@ from .model import Place, PlaceKind
 from .normalize import normalize_name
 from .translit import spelling_key
 
-__all__ = ["Gazetteer", "NameMatch", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
+__all__ = ["Gazetteer", "NameMatch", "NameKind", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,16 @@ class NameMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class NameKind:
+    """The places of one kind that a name matched in one way, summed up (:meth:`Gazetteer.name_kinds`)."""
+
+    kind: PlaceKind
+    origin: MatchOrigin
+    #: The largest population among those places; ``None`` when none has one.
+    population: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class GazetteerInfo:
     """What ``geomap gazetteer info`` reports."""
 
@@ -164,10 +174,16 @@ class KeyFilter:
         return cls(bytes(bits), hashes)
 
     def __contains__(self, key: str) -> bool:
-        bits = self.bits
-        for position in _bit_positions(key, self._size, self.hashes):
-            if not bits[position >> 3] >> (position & 7) & 1:
+        # _bit_positions written out: the extractor asks about tens of thousands of names.
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        position = int.from_bytes(digest[:8], "little")
+        step = int.from_bytes(digest[8:], "little") | 1
+        bits, size = self.bits, self._size
+        for _ in range(self.hashes):
+            bit = position % size
+            if not bits[bit >> 3] >> (bit & 7) & 1:
                 return False  # most absent keys stop at the first or second bit
+            position += step
         return True
 
 
@@ -219,6 +235,23 @@ _ORIGINS = {origin.value: origin for origin in MatchOrigin}
 def _shared(text: str | None) -> str | None:
     """One copy of a string that many places repeat (country and region codes and names)."""
     return None if text is None else sys.intern(text)
+
+
+def _first_per_place(rows: Iterable[tuple]) -> list[tuple]:
+    """The first of each run of rows of one place (their first column, ``pk``): rows ordered by
+    ``pk`` and then by match origin give each place once, by its best origin."""
+    out: list[tuple] = []
+    last = None
+    for row in rows:
+        if row[0] != last:
+            out.append(row)
+            last = row[0]
+    return out
+
+
+def _larger(population: int | None, than: int | None) -> bool:
+    """Whether a population is larger than another, an unknown one (``None``) being the smallest."""
+    return population is not None and (than is None or population > than)
 
 
 def _place_from_row(row: tuple) -> Place:
@@ -431,11 +464,13 @@ class Gazetteer:
         key = normalize_name(name)
         if not key or key in self._suppressed:
             return ()
-        rows = self._conn.execute(
-            f"SELECT {_PLACE_COLUMNS}, min(n.origin) FROM names n JOIN places p ON p.pk = n.pk "
-            "WHERE n.key = ? GROUP BY p.pk",
+        # In the index's order (key, pk, origin): a place's first row holds its best origin.
+        # (Cheaper than GROUP BY p.pk with min(n.origin), which gives the same rows in this order.)
+        rows = _first_per_place(self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS}, n.origin FROM names n JOIN places p ON p.pk = n.pk "
+            "WHERE n.key = ? ORDER BY n.pk, n.origin",
             (key,),
-        ).fetchall() if self._may_hold("names", key) else []
+        )) if self._may_hold("names", key) else []
         found = [NameMatch(_place_from_row(r), _ORIGINS[r[13]], name) for r in rows]
         if demonyms:
             # Added to the exact matches: "Canadian" is a town's name and Canada's demonym.
@@ -453,11 +488,11 @@ class Gazetteer:
         if spelling:
             skey = spelling_key(name)
             if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
-                rows = self._conn.execute(
+                rows = _first_per_place(self._conn.execute(
                     f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
-                    "WHERE s.key = ? GROUP BY p.pk",
+                    "WHERE s.key = ? ORDER BY s.pk",
                     (skey,),
-                ).fetchall()
+                ))
                 found = [NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows]
         if fuzzy:
             # A spelling-key match is itself a guess ("Kharov" shares its key with the town of
@@ -465,6 +500,47 @@ class Gazetteer:
             seen = {m.place.id for m in found}
             found += [m for m in self._fuzzy(name, key) if m.place.id not in seen]
         return tuple(found)
+
+    def name_kinds(self, name: str, *, spelling: bool = True) -> tuple[NameKind, ...]:
+        """What :meth:`lookup` (without ``fuzzy`` and ``demonyms``) finds, summed up per kind and
+        match origin, without reading the places themselves.
+
+        One :class:`NameKind` per (kind, origin) pair of the places that ``lookup(name,
+        spelling=spelling)`` returns, each place counted under the origin ``lookup`` gives it
+        (its best), with the largest population among them; ordered by origin, then kind.
+        The extractor asks how strongly every capitalised run of words names a place, and needs
+        no more than this: a name that a thousand villages bear is one row, not a thousand
+        places built and dropped. Nothing is cached here.
+
+        Examples
+        --------
+        >>> [(k.kind.value, k.origin.name) for k in gaz.name_kinds("Kherson")]   # doctest: +SKIP
+        [('city', 'NAME'), ('admin1', 'ALIAS')]
+        """
+        key = normalize_name(name)
+        if not key or key in self._suppressed:
+            return ()
+        # Summed up here: cheaper than SQLite's GROUP BY.
+        rows = _first_per_place(self._conn.execute(
+            "SELECT n.pk, n.origin, p.kind, p.population FROM names n JOIN places p ON p.pk = n.pk "
+            "WHERE n.key = ? ORDER BY n.pk, n.origin",
+            (key,),
+        )) if self._may_hold("names", key) else []
+        if not rows and spelling:
+            skey = spelling_key(name)
+            if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
+                rows = _first_per_place(self._conn.execute(
+                    f"SELECT s.pk, {int(MatchOrigin.SPELLING)}, p.kind, p.population FROM spellings s "
+                    "JOIN places p ON p.pk = s.pk WHERE s.key = ? ORDER BY s.pk",
+                    (skey,),
+                ))
+        largest: dict[tuple[str, int], int | None] = {}
+        for _, origin, kind, population in rows:
+            group = (kind, origin)
+            if group not in largest or _larger(population, largest[group]):
+                largest[group] = population
+        found = [NameKind(_KINDS[kind], _ORIGINS[origin], population) for (kind, origin), population in largest.items()]
+        return tuple(sorted(found, key=lambda k: (k.origin, k.kind)))  # a kind compares as its value
 
     # -- fuzzy fallback ---------------------------------------------------------------------
 

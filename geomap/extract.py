@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
-from gazetteer import Gazetteer, MatchOrigin, PlaceKind, normalize_name
+from gazetteer import Gazetteer, MatchOrigin, NameKind, PlaceKind, normalize_name
 
 from .errors import ModelError
 from .lexicon import Lexicon, lexicon_of
@@ -175,7 +175,8 @@ class PlaceExtractor:
         self._model = model
         self._lexicon = lexicon
         self._strength = lru_cache(maxsize=_STRENGTH_CACHE)(self._strength_uncached)
-        self._exact_kinds = lru_cache(maxsize=_STRENGTH_CACHE)(self._exact_kinds_uncached)
+        self._exact = lru_cache(maxsize=_STRENGTH_CACHE)(self._exact_uncached)
+        self._demonym = lru_cache(maxsize=_STRENGTH_CACHE)(gazetteer.is_demonym)
 
     @property
     def nlp(self) -> Language:
@@ -305,11 +306,11 @@ class PlaceExtractor:
             return False
         if not any(ch.isupper() for ch in mention.name):  # "n’t", "city": English capitalises place names
             return False
-        if not self.gazetteer.is_demonym(mention.name):
+        if not self._demonym(mention.name):
             return True
         # Some demonyms are the place's own name ("Gibraltar"): those are places.
-        return any(m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS) and m.place.kind is not PlaceKind.CITY
-                   for m in self.gazetteer.lookup(mention.name, spelling=False))
+        return any(k.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS) and k.kind is not PlaceKind.CITY
+                   for k in self._exact(mention.name))
 
     def _lookup_name(self, name: str) -> tuple[str, PlaceKind | None]:
         """The form of a mention's words to look up, and any kind its dropped words imply.
@@ -332,15 +333,15 @@ class PlaceExtractor:
         return self._strength(self._lookup_name(words)[0])
 
     def _strength_uncached(self, name: str) -> float:
-        """How surely a name denotes a place: 1 for countries and regions, less for towns."""
-        best = 0.0
-        # The verdict is remembered in self._strength: the gazetteer need not keep the places.
-        for match in self.gazetteer.lookup(name, spelling=len(name) >= 6, remember=False):
-            place = match.place
-            if place.kind is PlaceKind.CITY:
-                population = place.population or 0
+        """How surely a name denotes a place: 1 for countries and regions, less for towns (by the
+        kinds, origins and largest populations of :meth:`~gazetteer.Gazetteer.name_kinds`)."""
+        best = 0.0  # a name no place bears exactly falls back to its spelling key if long enough
+        found = self._exact(name) or (self.gazetteer.name_kinds(name) if len(name) >= 6 else ())
+        for match in found:
+            if match.kind is PlaceKind.CITY:
+                population = match.population or 0
                 value = min(1.0, max(0.0, (math.log10(population + 1) - 2.5) / 3.0))
-            elif place.kind is PlaceKind.ADMIN2 and match.origin is not MatchOrigin.NAME:
+            elif match.kind is PlaceKind.ADMIN2 and match.origin is not MatchOrigin.NAME:
                 value = 0.5  # a county's bare name ("Brown", "Day") is mostly something else
             else:
                 value = 1.0
@@ -351,9 +352,13 @@ class PlaceExtractor:
             best = max(best, value)
         return best
 
-    def _exact_kinds_uncached(self, name: str) -> frozenset[PlaceKind]:
-        """The kinds of the places that bear ``name`` exactly (no spelling key, no fuzzy match)."""
-        return frozenset(m.place.kind for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+    def _exact_uncached(self, name: str) -> tuple[NameKind, ...]:
+        """The kinds and origins of the places that bear ``name`` exactly (remembered: ``_exact``)."""
+        return self.gazetteer.name_kinds(name, spelling=False)
+
+    def _exact_kinds(self, name: str) -> frozenset[PlaceKind]:
+        """The kinds of the places that bear ``name`` exactly."""
+        return frozenset(k.kind for k in self._exact(name))
 
     def _unfounded(self, span: Span, taken: list[bool]) -> bool:
         """A one-word place entity of the model that no context supports and whose gazetteer
@@ -373,12 +378,11 @@ class PlaceExtractor:
 
     def _physical_name(self, name: str) -> bool:
         """Whether a physical feature bears ``name`` as its own name or a curated alias."""
-        return any(m.origin <= MatchOrigin.ALIAS and m.place.kind is PlaceKind.PHYSICAL
-                   for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+        return any(k.origin <= MatchOrigin.ALIAS and k.kind is PlaceKind.PHYSICAL for k in self._exact(name))
 
     def _own_name(self, name: str) -> bool:
         """Whether some place bears ``name`` as its own name or a curated alias."""
-        return any(m.origin <= MatchOrigin.ALIAS for m in self.gazetteer.lookup(name, spelling=False, remember=False))
+        return any(k.origin <= MatchOrigin.ALIAS for k in self._exact(name))
 
     def _is_word(self, token: Token) -> bool:
         """Whether a capitalised token is an English word ("Dam", "Villages") by the lexicon."""

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tqdm import tqdm
 
@@ -20,6 +21,9 @@ from ..outputs import export
 from ..outputs.write import check_output, write_atomic
 from ..sources.spanfile import read_span_file
 from .session import EXIT_USAGE, Session, _apply_decisions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..pipeline import Pipeline
 
 
 def _cmd_places(session: Session) -> int:
@@ -35,6 +39,16 @@ def _cmd_places(session: Session) -> int:
     decisions = session.load_decisions(pipeline.gazetteer)
     documents = session.online(list(pipeline.parse_many(sources)))
     return _write_places(session, _apply_decisions(decisions, documents, pipeline.gazetteer), pipeline, out)
+
+
+def _settle(pipeline: Pipeline) -> None:
+    """Load the model now, then set what the whole run keeps (the model, the gazetteer, the
+    modules) aside from the garbage collector (:func:`gc.freeze`), so that its collections stop
+    walking them again and again: about 0.5 ms a document in a 1,000-document run here. The
+    process is this command's own: nothing of a caller's is frozen."""
+    pipeline.nlp
+    gc.collect()
+    gc.freeze()
 
 
 def _cmd_places_spans(session: Session) -> int:
@@ -152,6 +166,8 @@ def _cmd_places_stream(session: Session) -> int:
             bar.set_postfix_str(f"{state.failed} failed" if state.failed else "", refresh=False)
             bar.refresh()
 
+    if workers == 1 and args.engine == "local":
+        _settle(pipeline)
     try:
         report = batch.run_jsonl(items, out, resume=args.resume, on_error=args.on_error, progress=progress,
                                  on_failure=document_failed, pipeline=pipeline if workers == 1 else None,

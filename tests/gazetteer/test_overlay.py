@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from gazetteer import GazetteerDataError, MatchOrigin
+from gazetteer import GazetteerDataError, MatchOrigin, PlaceKind
 from gazetteer.overlay import KEEP_COPIES, load_overlay, with_overlay
 
 
@@ -43,6 +43,7 @@ def test_yaml_overlay_adds_aliases_and_suppresses(tmp_path, tiny_gazetteer, tiny
     assert gaz.lookup("Kherzon", fuzzy=True)  # other misspellings are still matched
     assert [m.place.id for m in gaz.lookup("Izium")] == ["t:izium"]
     assert [m.place.id for m in gaz.lookup("Kherson")] == ["t:kherson"]
+    assert gaz.name_kinds("Cherson") == () and [k.kind for k in gaz.name_kinds("Kherson")] == [PlaceKind.CITY]
     assert "mine.yaml" in gaz.info().sources["user_overlay"]
     # The gazetteer itself is untouched, and the overlaid copy is made once.
     assert _sha(tiny_gazetteer_path) == before and len(tiny_gazetteer.lookup("Kherson")) == 2

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gazetteer import Gazetteer, GazetteerCorrupt, GazetteerNotFound, MatchOrigin, PlaceKind, UnknownPlaceError
+from gazetteer import (Gazetteer, GazetteerCorrupt, GazetteerNotFound, MatchOrigin, NameKind, PlaceKind,
+                       UnknownPlaceError)
 from gazetteer.store import KeyFilter
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def test_lookup_finds_names_aliases_and_case_variants(tiny_gazetteer):
@@ -19,6 +24,49 @@ def test_lookup_finds_names_aliases_and_case_variants(tiny_gazetteer):
     (kiev,) = tiny_gazetteer.lookup("Kiev")
     assert kiev.place.name == "Kyiv" and kiev.origin is MatchOrigin.ALIAS
     assert tiny_gazetteer.lookup("Atlantis") == []
+
+
+def _summed(matches):
+    """Lookup's matches summed up by hand: (kind, origin) -> the largest population (None if none)."""
+    groups: dict = {}
+    for m in matches:
+        key = (m.place.kind, m.origin)
+        populations = [p for p in (groups.get(key), m.place.population) if p is not None]
+        groups[key] = max(populations) if populations else None
+    return groups
+
+
+def _fixture_names():
+    records = yaml.safe_load((FIXTURES / "tiny_gazetteer.yaml").read_text("utf-8"))
+    names = {r["name"] for r in records["places"]}
+    names |= {n for r in records["places"] + records["aliases"] for n in r.get("names", ())}
+    names |= {n for r in records["aliases"] for n in r.get("demonyms", ())}
+    return sorted(names | {"KHERSON", "Kharkov", "Kharkiw", "Khersonn", "Izyum", "Kherzon", "Atlantis", "the Donbass", ""})
+
+
+def test_name_kinds_sum_up_what_lookup_finds(tiny_gazetteer):
+    for name in _fixture_names():
+        for spelling in (True, False):
+            found = tiny_gazetteer.name_kinds(name, spelling=spelling)
+            assert {(k.kind, k.origin): k.population for k in found} == \
+                _summed(tiny_gazetteer.lookup(name, spelling=spelling)), (name, spelling)
+            assert list(found) == sorted(found, key=lambda k: (k.origin, k.kind.value))
+            assert len(set(found)) == len(found)
+
+
+def test_name_kinds_of_shared_names_spelling_keys_and_unknown_names(tiny_gazetteer):
+    assert tiny_gazetteer.name_kinds("Alexandria") == (NameKind(PlaceKind.CITY, MatchOrigin.NAME, 3800000),)
+    assert {(k.kind, k.origin) for k in tiny_gazetteer.name_kinds("Georgia")} == {
+        (PlaceKind.COUNTRY, MatchOrigin.NAME), (PlaceKind.ADMIN1, MatchOrigin.NAME)}
+    assert [(k.kind, k.origin) for k in tiny_gazetteer.name_kinds("KHERSON")] == [
+        (PlaceKind.CITY, MatchOrigin.NAME), (PlaceKind.ADMIN1, MatchOrigin.ALIAS)]
+    assert tiny_gazetteer.name_kinds("United States") == (NameKind(PlaceKind.COUNTRY, MatchOrigin.NAME, None),)
+    # A spelling key only when no name matches exactly, and only with ``spelling``.
+    assert tiny_gazetteer.name_kinds("Izium") == (NameKind(PlaceKind.CITY, MatchOrigin.NAME, 60000),)
+    assert tiny_gazetteer.name_kinds("Izyum") == (NameKind(PlaceKind.CITY, MatchOrigin.SPELLING, 60000),)
+    assert tiny_gazetteer.name_kinds("Izyum", spelling=False) == ()
+    assert tiny_gazetteer.name_kinds("Georgian") == ()  # a demonym is no name
+    assert tiny_gazetteer.name_kinds("Atlantis") == tiny_gazetteer.name_kinds("") == ()
 
 
 def test_get_and_unknown_id(tiny_gazetteer):
@@ -116,6 +164,7 @@ def test_lookups_agree_with_and_without_key_filters(tmp_path, tiny_gazetteer, ti
     unfiltered = Gazetteer(bare)
     for name in ("Kyiv", "Kiev", "Kharkov", "Kherson", "Nowhere Springs", "Zaporozhye"):
         assert [m.place.id for m in tiny_gazetteer.lookup(name)] == [m.place.id for m in unfiltered.lookup(name)]
+        assert tiny_gazetteer.name_kinds(name) == unfiltered.name_kinds(name)
     assert tiny_gazetteer.lookup("Kyiv") and not tiny_gazetteer.lookup("Nowhere Springs")
 
 
