@@ -32,6 +32,17 @@ class PlaceKind(str, Enum):
         """Whether places of this kind are drawn as areas (outlines) rather than points."""
         return self in _AREA_KINDS
 
+    def agrees_with(self, kind: PlaceKind) -> bool:
+        """Whether a qualifier's kind hint (``self``) agrees with a place of ``kind``: the same
+        kind, or two kinds of administrative area (admin1, admin2, region).
+
+        Examples
+        --------
+        >>> PlaceKind.ADMIN1.agrees_with(PlaceKind.ADMIN2), PlaceKind.PHYSICAL.agrees_with(PlaceKind.CITY)
+        (True, False)
+        """
+        return self is kind or (self in _HINT_AREAS and kind in _HINT_AREAS)
+
     def __str__(self) -> str:
         return self.value
 
@@ -39,6 +50,7 @@ class PlaceKind(str, Enum):
 _AREA_KINDS = frozenset(
     {PlaceKind.COUNTRY, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION, PlaceKind.CONTINENT}
 )
+_HINT_AREAS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 
 
 @dataclass(frozen=True, slots=True)

@@ -444,7 +444,7 @@ class Resolver:
             # country to beat the country itself.
             features.append((_F["a country has this name"], 1.0))
         if toponym.hint is not None:
-            if _kind_fits(toponym.hint, kind):
+            if toponym.hint.agrees_with(kind):
                 features.append((_F["qualifier agrees"], 1.0))
             elif kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
                 # A qualifier may be wrong ("a port of Ukraine"); it never turns a country into a village.
@@ -704,13 +704,6 @@ def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatc
     # district that lists it among its alternate names.
     canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
     return matches, bool(canonical & (_NAMED_AREAS | {PlaceKind.PHYSICAL})), PlaceKind.COUNTRY in canonical
-
-
-def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
-    if hint is kind:
-        return True
-    areas = {PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION}
-    return hint in areas and kind in areas
 
 
 def _coherence(place: Place, nearby: _Nearby, name: str) -> float:

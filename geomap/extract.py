@@ -596,10 +596,11 @@ class PlaceExtractor:
             hint, qualifier, extend = _qualifier(doc, start, end)
             end_token += extend
         if end_token > start + 1 and qualifier == doc[end_token - 1].text and not (given and end_token > end):
-            # The qualifier may be part of the name itself: "Kansas City" is not the state.
             whole = doc[start:end_token].text
             if self._name_strength(whole) > 0.0:
-                name = whole
+                name = whole  # the qualifier may be part of the name itself: "Kansas City" is not the state
+                if hint and (kinds := self._exact_kinds(self._lookup_name(whole)[0])) and not any(map(hint.agrees_with, kinds)):
+                    hint, qualifier = None, None  # and no kind when no place of the name has it: "Rhode Island"
         name, prefix_hint = self._lookup_name(name)
         hint = hint or prefix_hint
         if hint is None and start > 0 and doc[start - 1].lower_ == "the" and self._physical_name(name):

@@ -70,7 +70,6 @@ NOT_A_PLACE = "not-a-place"
 VERSION = 1
 _ENTRY_KEYS = ("name", "document", "offset", "choice", "note", "candidates", "seen")
 _NEW_PLACE_KEYS = ("name", "lat", "lon", "kind", "country_code", "admin1")
-_AREAS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _MAX_SEEN = 12
 
 HEADER = """\
@@ -496,14 +495,10 @@ def _mention_keys(pm: PlaceMention) -> list[str]:
     return keys
 
 
-def _kind_fits(hint: PlaceKind, kind: PlaceKind) -> bool:
-    return hint is kind or (hint in _AREAS and kind in _AREAS)
-
-
 def _contradicted(decision: Decision, place: Place | None, pm: PlaceMention) -> bool:
     """A name-wide pin does not override what the mention's own qualifier says."""
     hint = pm.mention.hint
-    return hint is not None and place is not None and not _kind_fits(hint, place.kind)
+    return hint is not None and place is not None and not hint.agrees_with(place.kind)
 
 
 def apply_decisions(

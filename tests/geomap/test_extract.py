@@ -9,6 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Span
 
+from gazetteer import Gazetteer, PlaceKind, Resolver
+from gazetteer.build import build_from_records
+from geomap.cues import toponyms_of
 from geomap.extract import PlaceExtractor, _batches
 
 
@@ -75,6 +78,58 @@ def test_a_definition_names_the_container(blank, tiny_gazetteer):
                    [("Alexandria", "GPE"), ("Louisiana", "GPE"), ("Alexandria", "GPE")])
     containers = [(m.surface, m.container) for m in extractor.mentions(doc)]
     assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
+
+
+#: Names whose last word is a qualifier: the whole is a state, a city, a river, or no name at all.
+_QUALIFIED_NAMES = {"places": [
+    {"id": "q:ri", "name": "Rhode Island", "kind": "admin1", "lat": 41.7, "lon": -71.5, "country_code": "US"},
+    {"id": "q:rhode", "name": "Rhode", "kind": "city", "lat": 53.3, "lon": -7.2, "country_code": "IE", "population": 600},
+    {"id": "q:green-bay", "name": "Green Bay", "kind": "city", "lat": 44.52, "lon": -88.02, "country_code": "US",
+     "population": 107000},
+    {"id": "q:kansas", "name": "Kansas", "kind": "admin1", "lat": 38.5, "lon": -98.0, "country_code": "US"},
+    {"id": "q:kansas-city", "name": "Kansas City", "kind": "city", "lat": 39.1, "lon": -94.58, "country_code": "US",
+     "population": 508000},
+    {"id": "q:dnipro", "name": "Dnipro", "kind": "city", "lat": 48.45, "lon": 34.98, "country_code": "UA",
+     "population": 980000},
+    {"id": "q:dnieper", "name": "Dnieper", "kind": "physical", "lat": 46.5, "lon": 32.3, "names": ["Dnipro River"]},
+    {"id": "q:seym", "name": "Seym", "kind": "physical", "lat": 51.4, "lon": 33.4},
+    {"id": "q:kherson", "name": "Kherson", "kind": "city", "lat": 46.64, "lon": 32.62, "country_code": "UA",
+     "admin1_code": "UA.08", "population": 290000},
+    {"id": "q:kherson-oblast", "name": "Kherson Oblast", "kind": "admin1", "lat": 46.6, "lon": 33.4,
+     "country_code": "UA", "admin1_code": "UA.08", "names": ["Kherson"]},
+]}
+
+
+@pytest.fixture(scope="module")
+def qualified_gazetteer(tmp_path_factory):
+    return Gazetteer(build_from_records(tmp_path_factory.mktemp("q") / "q.sqlite", _QUALIFIED_NAMES))
+
+
+def test_a_qualifier_word_of_a_known_whole_name_gives_no_hint(blank, qualified_gazetteer):
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    text = "Flights from Rhode Island and Green Bay reached Kansas City, the Dnipro River, the Seym river " \
+           "and the Kherson region."
+    doc = labelled(blank, text, [("Rhode Island", "GPE"), ("Green Bay", "GPE"), ("Kansas City", "GPE"),
+                                 ("Dnipro River", "LOC"), ("Seym", "LOC"), ("Kherson", "GPE")])
+    read = [(m.surface, m.name, m.hint) for m in extractor.mentions(doc)]
+    assert read == [
+        ("Rhode Island", "Rhode Island", None),  # a state: "Island" is part of its name
+        ("Green Bay", "Green Bay", None),  # a city
+        ("Kansas City", "Kansas City", PlaceKind.CITY),  # a city: the word says so too
+        ("Dnipro River", "Dnipro River", PlaceKind.PHYSICAL),  # a river's name
+        ("Seym river", "Seym", PlaceKind.PHYSICAL),  # "Seym river" names nothing: a qualifier
+        ("Kherson region", "Kherson", PlaceKind.ADMIN1),
+    ]
+
+
+def test_a_known_whole_name_ending_in_a_qualifier_word_resolves_to_its_place(blank, qualified_gazetteer):
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    text = "Flights from Rhode Island and Green Bay crossed the Dnipro River and the Kherson region."
+    doc = labelled(blank, text, [("Rhode Island", "GPE"), ("Green Bay", "GPE"), ("Dnipro River", "LOC"),
+                                 ("Kherson", "GPE")])
+    resolutions = Resolver(qualified_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), text))
+    assert [r.place.id if r.place else None for r in resolutions] == ["q:ri", "q:green-bay", "q:dnieper",
+                                                                      "q:kherson-oblast"]
 
 
 @given(st.lists(st.text(max_size=40), max_size=30), st.integers(1, 8), st.integers(1, 100))

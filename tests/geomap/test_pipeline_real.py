@@ -120,3 +120,15 @@ def test_batching_by_characters_finds_the_same_places(real_pipeline, example_art
     assert any(one_by_one)
     for chars in (1, len(article), 10 * len(article)):
         assert list(extractor.extract_many(texts, batch_size=3, batch_chars=chars)) == one_by_one
+
+
+def test_a_name_ending_in_a_qualifier_word_is_the_place_of_that_whole_name(real_pipeline):
+    doc = real_pipeline.parse("Visitors from Rhode Island and the Cayman Islands toured Green Bay and Staten Island. "
+                              "Troops crossed the Dnipro river in the Kherson region.")
+    placed = {pm.mention.surface: (pm.place.name, pm.place.kind.value) if pm.place else None for pm in doc.mentions}
+    assert placed["Rhode Island"] == ("Rhode Island", "admin1")
+    assert placed["Cayman Islands"] == ("Cayman Islands", "country")
+    assert placed["Green Bay"] == ("Green Bay", "city")
+    assert placed["Staten Island"] is not None and placed["Staten Island"][0] == "Staten Island"
+    assert placed["Dnipro river"] == ("Dnieper", "physical")
+    assert placed["Kherson region"] == ("Kherson Oblast", "admin1")
