@@ -44,8 +44,9 @@ def _cmd_places(session: Session) -> int:
 def _settle(pipeline: Pipeline) -> None:
     """Load the model now, then set what the whole run keeps (the model, the gazetteer, the
     modules) aside from the garbage collector (:func:`gc.freeze`), so that its collections stop
-    walking them again and again: about 0.5 ms a document in a 1,000-document run here. The
-    process is this command's own: nothing of a caller's is frozen."""
+    walking them again and again (garbage collection 0.37 s -> 0.28 s in a 1,000-document run
+    at a quiet load here, about 0.1 ms a document). The process is this command's own: nothing
+    of a caller's is frozen."""
     pipeline.nlp
     gc.collect()
     gc.freeze()
