@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_options import add_arguments, default_dir, train_options  # noqa: E402
+from train_options import DEFAULT_CACHE, add_arguments, load_corpora, train_options  # noqa: E402
 
 
 def _fmt(x: float | None) -> str:
@@ -63,24 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--folds", type=int, default=5)
     add_arguments(parser)
-    parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help=f"where the extracted mentions are kept (default {DEFAULT_CACHE})")
     parser.add_argument("--held-in", type=Path, default=None, help="a model file to score on all documents")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
 
-    from gazetteer import HAND_TUNED, load_scorer, open_default
-    from geomap.extract import PlaceExtractor
-    from geomap.training.corpus import extracted
+    from gazetteer import HAND_TUNED, load_scorer
     from geomap.training.cv import RESOLUTION_ONLY, answer, cross_validate, figures, trade_off
 
-    files = args.files or sorted(default_dir().glob("*.jsonl"))
-    if not files:
-        parser.error(f"no gold files given and none in {default_dir()}: name them")
-    gazetteer = open_default()
-    extractor = PlaceExtractor(gazetteer)
-    corpora = [extracted(f, extractor, args.cache) for f in files]
+    gazetteer, corpora = load_corpora(parser, args.files, args.cache)
     options = train_options(args, folds=args.folds)
     started = time.perf_counter()
     results = cross_validate(corpora, gazetteer, options, baseline=HAND_TUNED)

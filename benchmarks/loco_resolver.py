@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_options import add_arguments, default_dir, train_options  # noqa: E402
+from train_options import DEFAULT_CACHE, add_arguments, load_corpora, train_options  # noqa: E402
 
 FIGURES = ("acc@161", "country-aware", "kind", "city/area")
 
@@ -39,7 +39,8 @@ def _fmt(x: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--cache", type=Path, default=Path("/work/tmp/l-rank/mentions"))
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help=f"where the extracted mentions are kept (default {DEFAULT_CACHE})")
     parser.add_argument("--only", default="", help="comma-separated corpus names to hold out (default: each)")
     parser.add_argument("--weights", type=int, default=0, metavar="N",
                         help="print the N weights with the widest range over the folds")
@@ -48,19 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
 
-    from gazetteer import HAND_TUNED, LinearScorer, open_default
+    from gazetteer import HAND_TUNED, LinearScorer
     from gazetteer.ranker import FEATURES
-    from geomap.extract import PlaceExtractor
-    from geomap.training.corpus import extracted
     from geomap.training.cv import answer, figures
     from geomap.training.train import fit_model
 
-    files = args.files or sorted(default_dir().glob("*.jsonl"))
-    if not files:
-        parser.error(f"no gold files given and none in {default_dir()}: name them")
-    gazetteer = open_default()
-    extractor = PlaceExtractor(gazetteer)
-    corpora = [extracted(f, extractor, args.cache) for f in files]
+    gazetteer, corpora = load_corpora(parser, args.files, args.cache)
     options = train_options(args)
     only = {n.strip() for n in args.only.split(",") if n.strip()}
     started = time.perf_counter()

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Where the benchmarks keep the pipeline's mentions of each gold file (``--cache``).
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "geomap-mentions"
 
 
 def default_dir() -> Path:
@@ -75,3 +78,18 @@ def train_options(args: argparse.Namespace, **fields):
         held += tuple(f for f in FEATURES if f in names and f not in held)
         fit = replace(fit, without=held)
     return replace(options, fit=fit)
+
+
+def load_corpora(parser: argparse.ArgumentParser, files: list[Path], cache: Path):
+    """The embedded gazetteer and the gold corpora with the pipeline's own mentions (extracted
+    once with spaCy and kept under ``cache``); ``files`` default to every dev file."""
+    from gazetteer import open_default
+    from geomap.extract import PlaceExtractor
+    from geomap.training.corpus import extracted
+
+    files = files or sorted(default_dir().glob("*.jsonl"))
+    if not files:
+        parser.error(f"no gold files given and none in {default_dir()}: name them")
+    gazetteer = open_default()
+    extractor = PlaceExtractor(gazetteer)
+    return gazetteer, [extracted(f, extractor, cache) for f in files]
