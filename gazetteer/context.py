@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Place, PlaceKind, Resolution
+from .model import REGION_KINDS, Place, PlaceKind, Resolution
 
 __all__ = ["DocumentContext", "contexts_by_name", "listed_kinds"]
 
@@ -122,9 +122,6 @@ class Others:
         return (place for owner, place in self._items if owner != name)
 
 
-_AREAS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
-
-
 def listed_kinds(peers: Sequence[str], kinds: Mapping[str, PlaceKind]) -> tuple[float, float]:
     """The shares of the answered ``peers`` (names a name is listed with) whose current answer
     (``kinds``, by name) is a town, and a first- or second-level region."""
@@ -132,5 +129,5 @@ def listed_kinds(peers: Sequence[str], kinds: Mapping[str, PlaceKind]) -> tuple[
     if not answered:
         return 0.0, 0.0
     towns = sum(1 for k in answered if k is PlaceKind.CITY)
-    areas = sum(1 for k in answered if k in _AREAS)
+    areas = sum(1 for k in answered if k in REGION_KINDS)
     return towns / len(answered), areas / len(answered)

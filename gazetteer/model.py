@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-__all__ = ["PlaceKind", "Place", "Candidate", "Resolution", "Toponym"]
+__all__ = ["PlaceKind", "REGION_KINDS", "Place", "Candidate", "Resolution", "Toponym"]
 
 
 class PlaceKind(str, Enum):
@@ -41,7 +41,7 @@ class PlaceKind(str, Enum):
         >>> PlaceKind.ADMIN1.agrees_with(PlaceKind.ADMIN2), PlaceKind.PHYSICAL.agrees_with(PlaceKind.CITY)
         (True, False)
         """
-        return self is kind or (self in _HINT_AREAS and kind in _HINT_AREAS)
+        return self is kind or (self in REGION_KINDS and kind in REGION_KINDS)
 
     def __str__(self) -> str:
         return self.value
@@ -50,7 +50,9 @@ class PlaceKind(str, Enum):
 _AREA_KINDS = frozenset(
     {PlaceKind.COUNTRY, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION, PlaceKind.CONTINENT}
 )
-_HINT_AREAS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
+#: The areas below a country: first- and second-level divisions and named regions (Donbas), the
+#: side of the town-versus-region choice that is not the town.
+REGION_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 
 
 @dataclass(frozen=True, slots=True)

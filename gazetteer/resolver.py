@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .context import DocumentContext, contexts_by_name, listed_kinds
-from .model import Candidate, Place, PlaceKind, Resolution, Toponym
+from .model import REGION_KINDS, Candidate, Place, PlaceKind, Resolution, Toponym
 from .normalize import normalize_name
 from .ranker import FEATURE_INDEX as _F
 from .ranker import FEATURES, Scorer, answer_features, cue_feature, default_scorer, dot
@@ -61,14 +61,12 @@ _MAX_SUPPORT = 3.0
 _MEMO_SIZE = 10_000  # per memo; a memo is emptied when full, so memory stays bounded
 _SUBURB_KM = 40.0
 _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
-_AREA_HINTS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _KEPT_CANDIDATES = 5
 _REASONS = 6
 _TEXT_COUNTRY, _TEXT_COUNTRY_SHARE = _F["text's country"], _F["text's country share"]
 _TEXT_ADMIN1, _TEXT_ADMIN1_SHARE = _F["text's admin1"], _F["text's admin1 share"]
 _INSIDE_REGION, _HOLDS_PLACE = _F["inside a named region"], _F["holds a named place"]
 _LISTED_TOWNS, _LISTED_AREAS = _F["listed with towns, area"], _F["listed with areas, area"]
-_HOLDING_KINDS = frozenset({PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
 _AREA_KINDS = frozenset(kind for kind in PlaceKind if kind.is_area)
 _KIND_FEATURE = {kind: _F[f"kind={kind.value}"] for kind in PlaceKind}
 _ORIGIN_FEATURE = {origin: _F[f"origin={origin.name.lower()}"] for origin in MatchOrigin
@@ -372,7 +370,7 @@ class Resolver:
 
     def _candidates(self, toponym: Toponym) -> list[NameMatch]:
         found = self.gazetteer.lookup(toponym.name)
-        if toponym.hint in _AREA_HINTS:
+        if toponym.hint in REGION_KINDS:
             found += self._namesake_regions(found)
         if len(found) > _MAX_SCORED:
             found.sort(key=lambda m: -self._prior(m.place))
@@ -476,9 +474,9 @@ class Resolver:
         nearby = context.nearby
         if nearby is not None:
             features += nearby.features(place, context.name)
-        if kind in _HOLDING_KINDS and self._held_point(place, context):
+        if kind in REGION_KINDS and self._held_point(place, context):
             features.append((_HOLDS_PLACE, 1.0))
-        if kind in _HOLDING_KINDS and context.listed != (0.0, 0.0):
+        if kind in REGION_KINDS and context.listed != (0.0, 0.0):
             features += ((_LISTED_TOWNS, context.listed[0]), (_LISTED_AREAS, context.listed[1]))
         if self.options.prefer_country and place.country_code == self.options.prefer_country:
             features.append((_F["preferred country"], 1.0))
@@ -551,7 +549,7 @@ class Resolver:
         populations = [(m.place.population or 0, m.place.id) for m in matches]
         top = max(populations) if populations else (0, None)
         features = [self._base_features(toponym, m, canonical_area, country_named, top)
-                    + (list(cues) if m.place.kind in _HOLDING_KINDS else []) for m in matches]
+                    + (list(cues) if m.place.kind in REGION_KINDS else []) for m in matches]
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
 

@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from gazetteer import Gazetteer, PlaceKind
+from gazetteer import Gazetteer
+from gazetteer.model import REGION_KINDS
 
 from ..model import Document, PlaceMention, group_places
 
@@ -177,7 +178,7 @@ def to_geojson(documents: Iterable[Document], *, gazetteer: Gazetteer | None = N
     for mapped in group_places(documents):
         place = mapped.place
         geometry: dict[str, Any] = {"type": "Point", "coordinates": [round(place.lon, 6), round(place.lat, 6)]}
-        if gazetteer is not None and place.has_geometry and place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
+        if gazetteer is not None and place.has_geometry and place.kind in REGION_KINDS:
             shape = gazetteer.geometry(place.id)
             if shape is not None:
                 from shapely.geometry import mapping, polygon
@@ -298,7 +299,7 @@ def to_kml(documents: Iterable[Document], *, gazetteer: Gazetteer | None = None)
     for mapped in group_places(documents):
         place = mapped.place
         geometry = f"<Point><coordinates>{round(place.lon, 6)},{round(place.lat, 6)}</coordinates></Point>"
-        if gazetteer is not None and place.has_geometry and place.kind in (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION):
+        if gazetteer is not None and place.has_geometry and place.kind in REGION_KINDS:
             shape = gazetteer.geometry(place.id)
             if shape is not None and shape.geom_type in ("Polygon", "MultiPolygon"):
                 parts = [shape] if shape.geom_type == "Polygon" else list(shape.geoms)

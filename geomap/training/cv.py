@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gazetteer import Gazetteer, LinearScorer, Resolver, ResolverOptions
+from gazetteer.model import REGION_KINDS
 
 from ..evaluation import EvalReport, Predicted, evaluate, match_spans, normalize_kind
 from ..model import PlaceMention
@@ -131,7 +132,7 @@ def figures(corpus: GoldCorpus, gazetteer: Gazetteer, predicted: dict[str, list[
                          _city_or_area(corpus, predicted))
 
 
-_AREAS = frozenset({"admin1", "admin2", "region"})
+_AREAS = frozenset(kind.value for kind in REGION_KINDS)
 
 
 def _city_or_area(corpus: GoldCorpus, predicted: dict[str, list[Predicted]]) -> tuple[int, int]:

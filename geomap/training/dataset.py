@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from gazetteer import Place, PlaceKind, Resolver
+from gazetteer.model import REGION_KINDS
 from gazetteer.resolver import CandidateFeatures
 
 from ..evaluation import ACCURACY_KM, GoldDocument, GoldToponym, distance_km, match_spans, normalize_kind
@@ -32,7 +33,7 @@ __all__ = ["Group", "gold_groups", "distant_groups", "toponyms_of", "label_again
 
 #: Qualifier kinds that settle a bare name's kind (physical features are left out: a river's
 #: qualifier filters the candidates rather than choosing between them).
-DISTANT_KINDS = frozenset({PlaceKind.CITY, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION})
+DISTANT_KINDS = REGION_KINDS | {PlaceKind.CITY}
 
 
 @dataclass(frozen=True)
@@ -158,13 +159,9 @@ def distant_groups(corpus: GoldCorpus, resolver: Resolver, *, country_of: Callab
             else:
                 answer = answers[i].place
                 hint = mentions[i].hint
-                if answer is None or hint is None or not _fits(hint, answer.kind):
+                if answer is None or hint is None or not hint.agrees_with(answer.kind):
                     continue
                 right = tuple(p.id == answer.id for p in found.places)
             groups.append(Group(f"{corpus.name}/{doc.id}", "distant", found.features, right, weight))
     return groups
 
-
-def _fits(hint: PlaceKind, kind: PlaceKind) -> bool:
-    areas = {PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION}
-    return hint is kind or (hint in areas and kind in areas)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gazetteer import HAND_TUNED, Gazetteer, LinearScorer, Resolver, ResolverOptions, default_scorer
+from gazetteer.model import REGION_KINDS
 from gazetteer.ranker import FEATURE_INDEX
 
 from ..evaluation import match_spans
@@ -101,7 +102,7 @@ def fold_of(document: str, folds: int) -> int:
 
 
 _CITY = FEATURE_INDEX["kind=city"]
-_AREAS = frozenset(FEATURE_INDEX[f] for f in ("kind=admin1", "kind=admin2", "kind=region"))
+_AREAS = frozenset(FEATURE_INDEX[f"kind={kind.value}"] for kind in REGION_KINDS)
 
 
 def _side(group: Group) -> str | None:
