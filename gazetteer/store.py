@@ -486,8 +486,8 @@ class Gazetteer:
         if found:
             return tuple(found)
         if spelling:
-            skey = spelling_key(name)
-            if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
+            skey = self._spelling_probe(name)
+            if skey is not None:
                 rows = _first_per_place(self._conn.execute(
                     f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
                     "WHERE s.key = ? ORDER BY s.pk",
@@ -527,8 +527,8 @@ class Gazetteer:
             (key,),
         )) if self._may_hold("names", key) else []
         if not rows and spelling:
-            skey = spelling_key(name)
-            if skey and len(skey) >= 4 and self._may_hold("spellings", skey):
+            skey = self._spelling_probe(name)
+            if skey is not None:
                 rows = _first_per_place(self._conn.execute(
                     f"SELECT s.pk, {int(MatchOrigin.SPELLING)}, p.kind, p.population FROM spellings s "
                     "JOIN places p ON p.pk = s.pk WHERE s.key = ? ORDER BY s.pk",
@@ -541,6 +541,13 @@ class Gazetteer:
                 largest[group] = population
         found = [NameKind(_KINDS[kind], _ORIGINS[origin], population) for (kind, origin), population in largest.items()]
         return tuple(sorted(found, key=lambda k: (k.origin, k.kind)))  # a kind compares as its value
+
+    def _spelling_probe(self, name: str) -> str | None:
+        """The spelling key under which :meth:`lookup` and :meth:`name_kinds` look ``name`` up
+        when no place bears it exactly, or ``None`` when none is worth asking (too short to
+        tell names apart, or surely absent)."""
+        skey = spelling_key(name)
+        return skey if skey and len(skey) >= 4 and self._may_hold("spellings", skey) else None
 
     # -- fuzzy fallback ---------------------------------------------------------------------
 
