@@ -67,6 +67,26 @@ def _cli(*args: str) -> None:
     assert main([*args, "-q"]) == 0
 
 
+def _png_page(open_file, tmp_path: Path, monkeypatch, article: Path) -> Opened:
+    """Run ``geomap map ARTICLE --png`` with the screenshot faked, and open the one page it
+    would have photographed."""
+    import geomap.cli.map
+
+    pages: list[str] = []
+
+    def fake_screenshot(html, path, **kwargs):
+        pages.append(html)
+        Path(path).write_bytes(b"")
+        return Path(path)
+
+    monkeypatch.setattr(geomap.cli.map, "screenshot", fake_screenshot)
+    _cli("map", str(article), "--png", str(tmp_path / f"{article.stem}.png"))
+    [html] = pages
+    page = tmp_path / "png.html"
+    page.write_text(html, "utf-8")
+    return open_file(page)
+
+
 def _view(opened: Opened) -> dict:
     """The map's first view: its bounds and the markers' places."""
     return opened.page.evaluate("""() => {
@@ -118,21 +138,7 @@ def test_map_opens_on_ukraine_not_the_americas_with_washington_still_on_it(open_
 @pytest.mark.model
 @pytest.mark.gazetteer
 def test_png_page_is_framed_on_the_story_too(open_file, tmp_path, monkeypatch):
-    import geomap.cli.map
-
-    pages: list[str] = []
-
-    def fake_screenshot(html, path, **kwargs):
-        pages.append(html)
-        Path(path).write_bytes(b"")
-        return Path(path)
-
-    monkeypatch.setattr(geomap.cli.map, "screenshot", fake_screenshot)
-    _cli("map", str(ARTICLE), "--png", str(tmp_path / "story.png"))
-    [html] = pages
-    page = tmp_path / "png.html"
-    page.write_text(html, "utf-8")
-    view = _view(open_file(page))
+    view = _view(_png_page(open_file, tmp_path, monkeypatch, ARTICLE))
     assert _inside(view, *KHERSON) and _inside(view, *DONBAS) and not _inside(view, *WASHINGTON)
 
 
@@ -275,24 +281,10 @@ def test_clicks_in_the_review_page_make_a_decisions_file_the_next_run_follows(op
 @pytest.mark.model
 @pytest.mark.gazetteer
 def test_a_story_across_the_antimeridian_opens_on_it_in_the_png_page_too(open_file, tmp_path, monkeypatch):
-    import geomap.cli.map
-
-    pages: list[str] = []
-
-    def fake_screenshot(html, path, **kwargs):
-        pages.append(html)
-        Path(path).write_bytes(b"")
-        return Path(path)
-
     article = tmp_path / "cyclone.txt"
     article.write_text("Cyclone Winston hit Suva in Fiji and moved towards Nukualofa in Tonga. Apia in Samoa and "
                        "Pago Pago braced for the storm.", "utf-8")
-    monkeypatch.setattr(geomap.cli.map, "screenshot", fake_screenshot)
-    _cli("map", str(article), "--png", str(tmp_path / "cyclone.png"))
-    [html] = pages
-    page = tmp_path / "png.html"
-    page.write_text(html, "utf-8")
-    opened = open_file(page)
+    opened = _png_page(open_file, tmp_path, monkeypatch, article)
     view = _view(opened)
     # Fiji to Samoa, across 180 degrees: a box a few degrees wide, not the whole globe.
     assert view["east"] - view["west"] < 40 and view["zoom"] >= 4
