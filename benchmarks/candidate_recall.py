@@ -20,6 +20,16 @@ Usage::
 Without files it reads every ``*.jsonl`` in ``../shared/eval/dev`` (relative to the project).
 The last column is the recall among the gold toponyms that carry a GeoNames id (GeoWebNews and
 TUD-Loc also annotate streets, buildings and organisations that no gazetteer of places holds).
+
+A list of names and the GeoNames places they mean (``benchmarks/data/conflict_names.tsv``) is
+measured by identity instead::
+
+    python benchmarks/candidate_recall.py --names benchmarks/data/conflict_names.tsv [--misses 40]
+
+For every name it asks which origin (name, alias, alternate, variant, spelling, fuzzy) brings the
+intended place among the candidates, twice: as the resolver looks names up (exact names, then
+the spelling keys; no fuzzy fallback) and with the fuzzy fallback (as ``geomap gazetteer
+lookup`` does). It also counts the other candidates the name gets ("crowd").
 """
 
 from __future__ import annotations
@@ -127,6 +137,67 @@ def measure(gazetteer, path: Path, *, points_only: bool, fuzzy: bool = True):
     return total, hits, misses, no_candidate, gn_total, gn_hits
 
 
+ORIGIN_NAMES = ("name", "alias", "alternate", "variant", "spelling", "fuzzy", "demonym")
+
+
+def read_names(path: Path) -> list[tuple[frozenset[int], str, str]]:
+    """The rows of a names file: (intended GeoNames ids, the place's GeoNames name, one name).
+
+    The file is tab-separated with a header; columns ``geonameids`` (comma-separated: any of
+    them counts), ``geonames_name`` and ``names`` (``|``-separated spellings) are read.
+    """
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        ids_col, name_col, names_col = (header.index(c) for c in ("geonameids", "geonames_name", "names"))
+        for line in handle:
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = line.rstrip("\n").split("\t")
+            ids = frozenset(int(i) for i in cells[ids_col].split(","))
+            for name in cells[names_col].split("|"):
+                rows.append((ids, cells[name_col], name.strip()))
+    return rows
+
+
+def intended_origin(matches, ids: frozenset[int]) -> str:
+    """The best origin by which one of the intended places matched, or ``"miss"``."""
+    found = [m.origin for m in matches if m.place.geonameid in ids]
+    return ORIGIN_NAMES[int(min(found))] if found else "miss"
+
+
+def measure_names(gazetteer, path: Path, *, misses: int) -> None:
+    """Print the recall of a names file by origin, resolver-style and with the fuzzy fallback."""
+    rows = read_names(path)
+    plain: collections.Counter[str] = collections.Counter()
+    fuzzy: collections.Counter[str] = collections.Counter()
+    crowd = {"plain": 0, "fuzzy": 0}
+    missed = []
+    for ids, gn_name, name in rows:
+        found_plain = gazetteer.lookup(name, remember=False)
+        found_fuzzy = gazetteer.lookup(name, fuzzy=True, remember=False)
+        origin_plain = intended_origin(found_plain, ids)
+        origin_fuzzy = intended_origin(found_fuzzy, ids)
+        plain[origin_plain] += 1
+        fuzzy[origin_fuzzy] += 1
+        crowd["plain"] += sum(m.place.geonameid not in ids for m in found_plain)
+        crowd["fuzzy"] += sum(m.place.geonameid not in ids for m in found_fuzzy)
+        if origin_plain in ("miss", "spelling", "fuzzy"):
+            missed.append(f"{name} ({gn_name}): {origin_plain}/{origin_fuzzy}")
+    total = len(rows)
+    print(f"{path.name}: {total} names of {len({r[0] for r in rows})} places")
+    for label, counts in (("resolver lookup (no fuzzy)", plain), ("with the fuzzy fallback", fuzzy)):
+        recalled = total - counts["miss"]
+        parts = ", ".join(f"{o} {counts[o]}" for o in (*ORIGIN_NAMES[:6], "miss") if counts[o])
+        print(f"  {label:<28} recall {recalled / max(total, 1):.3f} ({recalled}/{total}): {parts}")
+    print(f"  other candidates a name gets, mean: {crowd['plain'] / max(total, 1):.2f} without fuzzy, "
+          f"{crowd['fuzzy'] / max(total, 1):.2f} with")
+    if misses:
+        print(f"  matched by spelling key or fuzzy only, or missed (origin without/with fuzzy), first {misses}:")
+        for line in missed[:misses]:
+            print(f"    {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
@@ -134,11 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", type=int, default=15, help="how many of the commonest misses to list")
     parser.add_argument("--points-only", action="store_true", help="ignore outlines: distance to points only")
     parser.add_argument("--no-fuzzy", action="store_true", help="exact and spelling-key matches only")
+    parser.add_argument("--names", type=Path, help="a names file (TSV, benchmarks/data/) measured by identity")
     args = parser.parse_args(argv)
 
     from gazetteer import Gazetteer, open_default
 
     gazetteer = Gazetteer(args.gazetteer) if args.gazetteer else open_default()
+    if args.names:
+        measure_names(gazetteer, args.names, misses=args.misses)
+        return 0
     files = args.files or sorted(DEFAULT_DIR.glob("*.jsonl"))
     if not files:
         print(f"no gold files in {DEFAULT_DIR}", file=sys.stderr)
