@@ -63,6 +63,7 @@ from .sources import (admin1_display_name, admin_bare_names, admin_units, countr
                       usable_abbreviation, usable_alternate)
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
                     write_key_filters)
+from .romanise import index_forms
 from .translit import spelling_key, variants
 from .writer import Progress
 
@@ -157,8 +158,11 @@ class _Importer:
         if key and key.isascii():
             self.names.append((key, pk, int(origin)))
 
-    def strong_name(self, pk: int, name: str, origin: MatchOrigin, variants_too: bool) -> None:
-        """A canonical or curated name, with its transliteration variants and spelling key."""
+    def strong_name(self, pk: int, name: str, origin: MatchOrigin, variants_too: bool,
+                    country: str | None = None) -> None:
+        """A canonical or curated name, with its transliteration variants and spelling key (and,
+        in a country of :data:`gazetteer.romanise.ROMANISED_COUNTRIES`, its article variants and
+        romanised key)."""
         self.name(pk, name, origin)
         if not variants_too:
             return
@@ -170,6 +174,11 @@ class _Importer:
         skey = spelling_key(key)
         if skey:
             self.spellings.append((skey, pk))
+        forms = index_forms(key, country)
+        for vkey in forms.variants:
+            self.names.append((vkey, pk, int(MatchOrigin.VARIANT)))
+        if forms.key:
+            self.spellings.append((forms.key, pk))
 
     def place(self, row: tuple) -> None:
         self.places.append(row)
@@ -282,7 +291,7 @@ class _Importer:
             self.place((gid, f"gn:{gid}", display, kind.value, lat, lon, cc, a1, self.admin1_name(a1),
                         population, gid, "geonames", f"{fclass}.{fcode}" if fclass else None))
             count += 1
-            self.strong_name(gid, display, MatchOrigin.NAME, fclass in _VARIANT_CLASSES)
+            self.strong_name(gid, display, MatchOrigin.NAME, fclass in _VARIANT_CLASSES, cc)
             if f[2].strip() and f[2].strip() != name:
                 self.name(gid, f[2], MatchOrigin.ALTERNATE)
             for alt in f[3].split(","):
@@ -321,7 +330,7 @@ class _Importer:
                 continue
             self.place((pk, f"gn:{pk}", name, PlaceKind.COUNTRY.value, point[0], point[1], iso, None, None,
                         population or None, pk, "geonames countryInfo", "A.PCLI"))
-            self.strong_name(pk, name, MatchOrigin.NAME, True)
+            self.strong_name(pk, name, MatchOrigin.NAME, True, iso)
             counts["countries_added"] += 1
         # Last resort for a division's point: the one geomap's admin-unit table gives it (the
         # population-weighted mean of its towns, or its Census outline's centre).
@@ -353,7 +362,7 @@ class _Importer:
                             f"geonames {Path(self.files.admin1 if level == 'admin1' else self.files.admin2).name}",  # type: ignore[arg-type]
                             "A.ADM1" if level == "admin1" else "A.ADM2"))
                 present.add(gid)
-                self.strong_name(gid, display, MatchOrigin.NAME, True)
+                self.strong_name(gid, display, MatchOrigin.NAME, True, cc)
                 if display != name:
                     self.name(gid, name, MatchOrigin.ALTERNATE)
                 for bare in admin_bare_names(display):

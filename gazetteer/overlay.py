@@ -52,6 +52,7 @@ from .model import PlaceKind
 from .normalize import normalize_name
 from .sources import curated_overlay_data, natural_earth
 from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket, write_key_filters
+from .romanise import index_forms, romanised_probe
 from .translit import spelling_key, variants
 
 __all__ = [
@@ -443,9 +444,13 @@ class _Writer:
         keys = [(key, origin)]
         if origin <= MatchOrigin.ALIAS:
             keys += [(normalize_name(v), MatchOrigin.VARIANT) for v in variants(key)]
-            skey = spelling_key(key)
-            if skey and not self.conn.execute("SELECT 1 FROM spellings WHERE key = ? AND pk = ?", (skey, pk)).fetchone():
-                self.conn.execute("INSERT INTO spellings VALUES (?, ?)", (skey, pk))
+            country = self.conn.execute("SELECT country_code FROM places WHERE pk = ?", (pk,)).fetchone()
+            forms = index_forms(key, country[0] if country else None)
+            keys += [(v, MatchOrigin.VARIANT) for v in sorted(forms.variants)]
+            for skey in (spelling_key(key), forms.key):
+                if skey and not self.conn.execute("SELECT 1 FROM spellings WHERE key = ? AND pk = ?",
+                                                  (skey, pk)).fetchone():
+                    self.conn.execute("INSERT INTO spellings VALUES (?, ?)", (skey, pk))
         for k, o in keys:
             if not k or not k.isascii():
                 continue
@@ -547,14 +552,14 @@ class _Writer:
                 self.conn.execute(f"DELETE FROM {table} WHERE pk = ?", (pk,))
             return 1, 0
         key = normalize_name(entry.name)
-        skey = spelling_key(entry.name)
+        skeys = (spelling_key(entry.name), romanised_probe(entry.name))
         if entry.place is not None:
             pk = self.pk(entry.place, entry.where)
             removed = self.conn.execute("DELETE FROM names WHERE key = ? AND pk = ?", (key, pk)).rowcount
-            self.conn.execute("DELETE FROM spellings WHERE key = ? AND pk = ?", (skey, pk))
+            self.conn.executemany("DELETE FROM spellings WHERE key = ? AND pk = ?", [(k, pk) for k in skeys])
         else:
             removed = self.conn.execute("DELETE FROM names WHERE key = ?", (key,)).rowcount
-            self.conn.execute("DELETE FROM spellings WHERE key = ?", (skey,))
+            self.conn.executemany("DELETE FROM spellings WHERE key = ?", [(k,) for k in skeys])
             self.conn.execute("DELETE FROM demonyms WHERE key = ?", (key,))
             # Remembered, so that the fuzzy fallback does not find the name's neighbours
             # ("Reading" suppressed must not come back as "Redding").

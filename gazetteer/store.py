@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 from .errors import GazetteerCorrupt, GazetteerNotFound, UnknownPlaceError
 from .model import Place, PlaceKind
 from .normalize import normalize_name
+from .romanise import romanised_probe
 from .translit import spelling_key
 
 __all__ = ["Gazetteer", "NameMatch", "NameKind", "MatchOrigin", "GazetteerInfo", "SCHEMA_VERSION"]
@@ -421,8 +422,9 @@ class Gazetteer:
         2. with ``demonyms``, the places whose nationality word this is ("Ukrainian" ->
            Ukraine, ``MatchOrigin.DEMONYM``), added to the exact matches ("Canadian" is also
            a town);
-        3. with ``spelling``, the transliteration-insensitive spelling key
-           (``MatchOrigin.SPELLING``);
+        3. with ``spelling``, the transliteration-insensitive spelling key and, for places in the
+           countries of :data:`~gazetteer.romanise.ROMANISED_COUNTRIES`, the romanised key
+           (both ``MatchOrigin.SPELLING``);
         4. with ``fuzzy``, names within a small edit distance (``MatchOrigin.FUZZY``, with a
            :attr:`NameMatch.similarity` below 1), beside any spelling-key matches (a spelling
            key is a guess too: "Kharov" shares its key with Khyriv, a town, and is one edit
@@ -486,12 +488,12 @@ class Gazetteer:
         if found:
             return tuple(found)
         if spelling:
-            skey = self._spelling_probe(name)
-            if skey is not None:
+            skeys = self._spelling_probe(name)
+            if skeys:
                 rows = _first_per_place(self._conn.execute(
                     f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
-                    "WHERE s.key = ? ORDER BY s.pk",
-                    (skey,),
+                    f"WHERE s.key IN ({', '.join('?' * len(skeys))}) ORDER BY s.pk",
+                    skeys,
                 ))
                 found = [NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows]
         if fuzzy:
@@ -527,12 +529,12 @@ class Gazetteer:
             (key,),
         )) if self._may_hold("names", key) else []
         if not rows and spelling:
-            skey = self._spelling_probe(name)
-            if skey is not None:
+            skeys = self._spelling_probe(name)
+            if skeys:
                 rows = _first_per_place(self._conn.execute(
                     f"SELECT s.pk, {int(MatchOrigin.SPELLING)}, p.kind, p.population FROM spellings s "
-                    "JOIN places p ON p.pk = s.pk WHERE s.key = ? ORDER BY s.pk",
-                    (skey,),
+                    f"JOIN places p ON p.pk = s.pk WHERE s.key IN ({', '.join('?' * len(skeys))}) ORDER BY s.pk",
+                    skeys,
                 ))
         largest: dict[tuple[str, int], int | None] = {}
         for _, origin, kind, population in rows:
@@ -542,12 +544,14 @@ class Gazetteer:
         found = [NameKind(_KINDS[kind], _ORIGINS[origin], population) for (kind, origin), population in largest.items()]
         return tuple(sorted(found, key=lambda k: (k.origin, k.kind)))  # a kind compares as its value
 
-    def _spelling_probe(self, name: str) -> str | None:
-        """The spelling key under which :meth:`lookup` and :meth:`name_kinds` look ``name`` up
-        when no place bears it exactly, or ``None`` when none is worth asking (too short to
-        tell names apart, or surely absent)."""
+    def _spelling_probe(self, name: str) -> tuple[str, ...]:
+        """The spelling keys under which :meth:`lookup` and :meth:`name_kinds` look ``name`` up
+        when no place bears it exactly: its spelling key (:func:`~gazetteer.translit.spelling_key`)
+        and its marked romanised key (:func:`~gazetteer.romanise.romanised_probe`), each unless
+        it is not worth asking (too short to tell names apart, or surely absent)."""
         skey = spelling_key(name)
-        return skey if skey and len(skey) >= 4 and self._may_hold("spellings", skey) else None
+        rkey = romanised_probe(name)
+        return tuple(k for k in (skey if len(skey) >= 4 else "", rkey) if k and self._may_hold("spellings", k))
 
     # -- fuzzy fallback ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from .model import PlaceKind
 from .normalize import normalize_name
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
                     fuzzy_bucket, write_key_filters)
+from .romanise import index_forms
 from .translit import spelling_key, variants
 
 __all__ = ["Builder", "Progress", "Step", "no_progress", "write_database"]
@@ -125,7 +126,9 @@ class Builder:
     def write(self, meta: dict[str, str]) -> None:
         self.progress("variants", 0, len(self.places))
         # Transliteration variants and spelling keys of the canonical and curated names only:
-        # alternate names are many and already hold most attested romanisations.
+        # alternate names are many and already hold most attested romanisations. Names of places
+        # in countries whose names are romanised from Arabic, Persian, Ethiopic... scripts also
+        # get their article variants and romanised key (gazetteer.romanise).
         strong = [(k, pk) for (k, pk, o) in self.names if o <= MatchOrigin.ALIAS]
         for i, (key, pk) in enumerate(strong):
             for variant in variants(key):
@@ -135,6 +138,11 @@ class Builder:
             skey = spelling_key(key)
             if skey:
                 self.spellings.add((skey, pk))
+            forms = index_forms(key, self.places[pk - 1][6])
+            for vkey in forms.variants:
+                self.names.add((vkey, pk, int(MatchOrigin.VARIANT)))
+            if forms.key:
+                self.spellings.add((forms.key, pk))
             if i % 20000 == 0:
                 self.progress("variants", i, len(strong))
         # Keep the best origin per (key, place).
