@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from gazetteer import Gazetteer, MatchOrigin
 from gazetteer.build import build_from_records
+from gazetteer.overlay import with_overlay
 from gazetteer.romanise import (
     KEY_MARK,
     MIN_KEY_LENGTH,
@@ -170,3 +171,20 @@ def test_an_article_variant_is_found_beside_a_namesake_that_holds_the_form(gazet
 def test_name_kinds_agrees_with_lookup(gazetteer, name):
     summed = {(m.place.kind, m.origin) for m in gazetteer.lookup(name)}
     assert {(k.kind, k.origin) for k in gazetteer.name_kinds(name)} == summed
+
+
+def test_an_overlay_indexes_and_suppresses_the_romanised_forms(tmp_path, gazetteer):
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text("""
+places:
+  - {id: "user:mukalla", name: Al Mukalla, kind: city, lat: 14.54, lon: 49.12, country_code: YE}
+suppress:
+  - {name: Hudaydah, place: "t:hodeidah"}
+""", "utf-8")
+    gaz = with_overlay(gazetteer, overlay, cache_dir=tmp_path / "cache")
+    assert _ids(gaz.lookup("Mukallah")) == {"user:mukalla": MatchOrigin.VARIANT}
+    assert _ids(gaz.lookup("Mokalla")) == {"user:mukalla": MatchOrigin.SPELLING}
+    # Suppressing a spelling of a place drops the keys that spelling has, for that place only
+    # ("Hudaydah" and "Hodeidah" share the romanised key).
+    assert _ids(gaz.lookup("Hodeidah")) == {"t:hadidah": MatchOrigin.SPELLING}
+    assert "t:hodeidah" in _ids(gazetteer.lookup("Hodeidah"))
