@@ -82,6 +82,8 @@ _ASSIMILATED = re.compile(rf"[aeiu]({_SUN})")
 #: An article written onto its word: "ezzor", "ennahda", "essaouira" (vowel, doubled sun letter, vowel).
 _GLUED = re.compile(r"[ae]([dnrstz])\1(?=[aeiouy])")
 _NOT_KEY = re.compile(r"[^a-z0-9 ]+")
+#: Fewest letters a name keeps once its article goes: "Al Had" gives no "Had", "Al Kut" no "Kut".
+_MIN_BARE = 4
 _FINAL_H = re.compile(r"(?<=[aeiouy])h$")
 # Letter folds, in order, on the joined word string.
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
@@ -169,7 +171,8 @@ def article_variants(name: str) -> frozenset[str]:
     """Return spellings of a name with its Arabic article and final -h written the other ways.
 
     The leading article, when there is one (al, el, or an assimilated form such as ar before r),
-    is written al, el, assimilated with a or e (before a sun letter: ar, er) and not at all; the last word gets its
+    is written al, el, assimilated with a or e (before a sun letter: ar, er) and not at all (when
+    at least four letters are left: "Al Kut" gives no "Kut", a word of English too often); the last word gets its
     final h after a vowel dropped, or one added after a final a ("Raqqah" -> "Raqqa",
     "Hama" -> "Hamah"). Meant for the names of places in :data:`ARTICLE_COUNTRIES`.
 
@@ -218,7 +221,8 @@ def article_variants(name: str) -> frozenset[str]:
     for article in articles:
         for ending in endings:
             words_out = ([article] if article else []) + rest[:-1] + [ending]
-            found.add(" ".join(words_out))
+            if article or len(articles) == 1 or sum(map(len, words_out)) >= _MIN_BARE:
+                found.add(" ".join(words_out))
     found.discard(own)
     return frozenset(found)
 

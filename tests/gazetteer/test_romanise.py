@@ -77,6 +77,7 @@ def test_article_variants_write_the_article_and_the_ending_the_other_ways():
     assert article_variants("Hama") == {"hamah"}
     assert article_variants("Aden") == frozenset()
     assert article_variants("Al") == frozenset()  # a lone "al" is no article
+    assert article_variants("Al Had") == {"el had"}  # no bare "had": too short, and h is no sun letter
 
 
 def test_index_forms_are_made_for_the_countries_of_those_scripts_only():
