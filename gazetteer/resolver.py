@@ -32,6 +32,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from .context import DocumentContext, contexts_by_name, listed_kinds
 from .model import REGION_KINDS, Candidate, Place, PlaceKind, Resolution, Toponym
@@ -545,10 +546,13 @@ class Resolver:
 
     def _choices(self, toponym: Toponym, matches: list[NameMatch],
                  cues: tuple[tuple[int, float], ...] = ()) -> _Choices:
-        matches, canonical_area, country_named = _scorable(toponym, matches)
+        matches, namesakes = _namesake_capitals(matches)
+        matches, own_areas, country_named = _scorable(toponym, matches)
         populations = [(m.place.population or 0, m.place.id) for m in matches]
         top = max(populations) if populations else (0, None)
-        features = [self._base_features(toponym, m, canonical_area, country_named, top)
+        # A city is not penalised for not being the area whose own name it shares when that
+        # area is its own region, named after it.
+        features = [self._base_features(toponym, m, bool(own_areas - {namesakes.get(m.place.id)}), country_named, top)
                     + (list(cues) if m.place.kind in REGION_KINDS else []) for m in matches]
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
@@ -688,9 +692,44 @@ def _bare_region_name(name: str) -> str:
     return _ADMIN_SUFFIX.sub("", name)
 
 
-def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], bool, bool]:
-    """The matches that may answer the toponym, and whether its name is the own name of a
-    country or region (``canonical_area``) and of a country (``country_named``)."""
+def _namesake_capitals(matches: list[NameMatch]) -> tuple[list[NameMatch], dict[str, str]]:
+    """The matches, with a city that shares the name of its own admin-1 region matched at
+    least as well as that region; and those pairs (city id -> region id).
+
+    Which of the two GeoNames files under the shared name and which under an alternate name is
+    a convention of the source, not a sign of what a text means: "Kherson" is the city's own
+    name and an alternate of "Kherson Oblast", but "Basra" is the governorate's own name and an
+    alternate of the city "Basrah". The city's match is lifted to the region's, so that the
+    kind, population and context features, not the source's naming, settle the pair.
+    """
+    regions = {(m.place.country_code, m.place.admin1_code): m for m in matches
+               if m.place.kind is PlaceKind.ADMIN1 and m.place.admin1_code}
+    if not regions:
+        return matches, {}
+    lifted, pairs = [], {}
+    for match in matches:
+        region = regions.get((match.place.country_code, match.place.admin1_code))
+        if match.place.kind is PlaceKind.CITY and region is not None \
+                and _same_name(match.place.name, _bare_region_name(region.place.name)):
+            pairs[match.place.id] = region.place.id
+            if region.origin < match.origin:
+                match = replace(match, origin=region.origin)
+        lifted.append(match)
+    return lifted, pairs
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two names are one name in two romanisations ("Basrah" and "Basra", "Ḩamāh" and
+    "Hama"): as many words, and spellings at least 80% alike. A name with a word more
+    ("Oklahoma City", "New York City") is another name."""
+    a, b = normalize_name(a), normalize_name(b)
+    return len(a.split()) == len(b.split()) and SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], set[str], bool]:
+    """The matches that may answer the toponym, the ids of the countries, regions and physical
+    features whose own name it is (``own_areas``), and whether it is a country's own name
+    (``country_named``)."""
     if toponym.hint is PlaceKind.PHYSICAL:
         # "the Dnipro River" is not the city of Dnipro: without a physical feature of that
         # name, the river stays unresolved rather than placed at a namesake town.
@@ -700,8 +739,9 @@ def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatc
     # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
     # The same holds for a physical feature's own name: "Danube" is the river, not the Serbian
     # district that lists it among its alternate names.
-    canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
-    return matches, bool(canonical & (_NAMED_AREAS | {PlaceKind.PHYSICAL})), PlaceKind.COUNTRY in canonical
+    canonical = [m.place for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)]
+    own_areas = {p.id for p in canonical if p.kind in _NAMED_AREAS or p.kind is PlaceKind.PHYSICAL}
+    return matches, own_areas, any(p.kind is PlaceKind.COUNTRY for p in canonical)
 
 
 def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
