@@ -98,6 +98,9 @@ _QUALIFIED_NAMES = {"places": [
      "admin1_code": "UA.08", "population": 290000},
     {"id": "q:kherson-oblast", "name": "Kherson Oblast", "kind": "admin1", "lat": 46.6, "lon": 33.4,
      "country_code": "UA", "admin1_code": "UA.08", "names": ["Kherson"]},
+    {"id": "q:don-river", "name": "Don River", "kind": "physical", "lat": 47.1, "lon": 39.4},
+    {"id": "q:don", "name": "Don", "kind": "city", "lat": 53.0, "lon": -1.1, "country_code": "GB", "population": 1164},
+    {"id": "q:parana", "name": "Paraná River", "kind": "physical", "lat": -25.5, "lon": -54.6},
 ]}
 
 
@@ -131,6 +134,35 @@ def test_a_known_whole_name_ending_in_a_qualifier_word_resolves_to_its_place(bla
     resolutions = Resolver(qualified_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), text))
     assert [r.place.id if r.place else None for r in resolutions] == ["q:ri", "q:green-bay", "q:dnieper",
                                                                       "q:kherson-oblast"]
+
+
+_DON = "Don river crossing attempted. Shelling near the Don river, said Don Smith, a farmer."
+
+
+def test_a_feature_name_with_its_qualifier_in_lower_case_is_found_whole(blank, qualified_gazetteer):
+    """"Don" alone is a village (too small to count without more) and here a first name; "Don
+    river" is the river's own name."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    doc = labelled(blank, _DON, [("Don", "PERSON"), ("Don Smith", "PERSON")])
+    read = [(m.surface, m.name, m.hint) for m in extractor.mentions(doc)]
+    assert read == [("Don river", "Don river", PlaceKind.PHYSICAL)] * 2
+    resolutions = Resolver(qualified_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), _DON))
+    assert [r.place.id if r.place else None for r in resolutions] == ["q:don-river"] * 2
+
+
+def test_a_feature_found_with_its_qualifier_lends_its_name_to_no_bare_word(blank, qualified_gazetteer):
+    """One sense per discourse takes "Don river" again, never "Don" alone (a man's name here)."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    text = "Shelling near the Don river. Don said the water rose."
+    doc = labelled(blank, text, [("Don", "GPE"), ("Don", "PERSON")])
+    assert [(m.surface, m.hint) for m in extractor.mentions(doc)] == [("Don river", PlaceKind.PHYSICAL)]
+
+
+def test_a_feature_name_is_completed_only_from_a_word_s_start(blank, qualified_gazetteer):
+    """The Ji-Paraná is not the Paraná: a qualifier completes no name begun inside a word."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    doc = labelled(blank, "Boats sailed the Ji-Parana river and the Parana river.", [])
+    assert [(m.surface, m.hint) for m in extractor.mentions(doc)] == [("Parana river", PlaceKind.PHYSICAL)]
 
 
 @pytest.fixture(scope="module")
