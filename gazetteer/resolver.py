@@ -28,13 +28,14 @@ from __future__ import annotations
 import logging
 import math
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from .context import DocumentContext, contexts_by_name, listed_kinds
 from .model import REGION_KINDS, Candidate, Place, PlaceKind, Resolution, Toponym
+from .nearby import Nearby, km_between
 from .normalize import normalize_name
 from .ranker import FEATURE_INDEX as _F
 from .ranker import FEATURES, Scorer, answer_features, cue_feature, default_scorer, dot
@@ -56,8 +57,6 @@ _KIND_PRIOR = {  # orders the candidates of a name with too many (before scoring
 }
 _MAX_SCORED = 60
 _PASSES = 3
-_NEARBY = ((50.0, 1.0), (150.0, 0.6), (400.0, 0.25))  # km to a place of another name: weight
-_MAX_SUPPORT = 3.0
 _MEMO_SIZE = 10_000  # per memo; a memo is emptied when full, so memory stays bounded
 _SUBURB_KM = 40.0
 _NAMED_AREAS = frozenset({PlaceKind.COUNTRY, PlaceKind.CONTINENT, PlaceKind.ADMIN1, PlaceKind.REGION})
@@ -122,105 +121,6 @@ class CandidateFeatures:
     places: tuple[Place, ...]
     origins: tuple[MatchOrigin, ...]
     features: tuple[tuple[tuple[int, float], ...], ...]
-
-
-class _Nearby:
-    """The first-pass candidate points of a text's names (countries and continents left out),
-    one list for the whole text, sorted by latitude so that a candidate's neighbours are found
-    by bisection. A name's support is the points of the other names; the coherence of each
-    place is worked out once for all the passes."""
-
-    __slots__ = ("groups", "lats", "points", "tops", "top_lats", "_groups_named", "_coherence", "_nearest", "_features")
-
-    def __init__(self, support: list[tuple[str, tuple[Candidate, ...]]]) -> None:
-        """``support``: (name, first-pass candidates) of each toponym sense that has candidates."""
-        points = sorted(
-            (c.place.lat, c.place.lon, group, math.sqrt(c.score), c.place.id, name)
-            for group, (name, candidates) in enumerate(support) for c in candidates
-            if c.place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT)
-        )
-        self.groups = len(support)
-        self.lats = [p[0] for p in points]
-        self.points = points
-        self._groups_named = Counter(name for name, _ in support)
-        self._coherence: dict[tuple[str, str], float] = {}
-        #: Each name's first-pass answer (countries and continents left out), by latitude.
-        self.tops = sorted((cands[0].place.lat, cands[0].place.lon, name) for name, cands in support
-                           if cands[0].place.kind not in (PlaceKind.COUNTRY, PlaceKind.CONTINENT))
-        self.top_lats = [t[0] for t in self.tops]
-        self._nearest: dict[tuple[str, str], float | None] = {}
-        self._features: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
-
-    def others(self, name: str) -> int:
-        """How many senses of other names than ``name`` have candidates."""
-        return self.groups - self._groups_named[name]
-
-    def coherence(self, place: Place, name: str) -> float:
-        """:func:`_coherence` of the place, a candidate for ``name``, remembered."""
-        key = (place.id, name)
-        value = self._coherence.get(key)
-        if value is None:
-            value = self._coherence[key] = _coherence(place, self, name)
-        return value
-
-    def features(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
-        """The candidate's features that the other names' places give (the same in every
-        pass), remembered: nearness to them, or that there are none."""
-        key = (place.id, name)
-        found = self._features.get(key)
-        if found is None:
-            found = self._features[key] = self._features_uncached(place, name)
-        return found
-
-    def _features_uncached(self, place: Place, name: str) -> tuple[tuple[int, float], ...]:
-        if not self.others(name):
-            return ((_F["alone in the text"], 1.0),)
-        if place.kind in (PlaceKind.COUNTRY, PlaceKind.CONTINENT):
-            return ()
-        features = []
-        coherence = self.coherence(place, name)
-        if coherence >= 0.05:
-            feature = "near other places" if place.kind is PlaceKind.CITY else "area near other places"
-            features.append((_F[feature], min(coherence, _MAX_SUPPORT)))
-        nearest = self.nearest_km(place, name)
-        if nearest is not None:
-            features.append((_F["nearest other place (log10 km)"], math.log10(1.0 + nearest)))
-        return tuple(features)
-
-    def nearest_km(self, place: Place, name: str) -> float | None:
-        """Distance from the place, a candidate for ``name``, to the nearest first-pass answer of
-        another name (``None`` when there is none), remembered."""
-        key = (place.id, name)
-        if key in self._nearest:
-            return self._nearest[key]
-        # The nearest by a flat-earth distance (cheap), then its great-circle distance. The
-        # answers are sorted by latitude: scan out from the place's latitude both ways, and
-        # stop each way once the latitude alone is farther than the best so far.
-        lat0, lon0 = place.lat, place.lon
-        squeeze = math.cos(math.radians(lat0)) ** 2
-        best, nearest = math.inf, None
-        tops, start = self.tops, bisect_left(self.top_lats, lat0)
-        for indices in (range(start, len(tops)), range(start - 1, -1, -1)):
-            for i in indices:
-                lat, lon, other = tops[i]
-                dlat2 = (lat - lat0) ** 2
-                if dlat2 >= best:
-                    break
-                if other == name:
-                    continue
-                dlon = abs(lon - lon0) % 360.0
-                dlon = min(dlon, 360.0 - dlon)
-                d2 = dlat2 + squeeze * dlon * dlon
-                if d2 < best:
-                    best, nearest = d2, (lat, lon)
-        km = None if nearest is None else _km_between(lat0, lon0, nearest[0], nearest[1])
-        self._nearest[key] = km
-        return km
-
-    def within_latitude(self, lat: float, degrees: float) -> list[tuple[float, float, int, float, str, str]]:
-        """The points within (a little more than) ``degrees`` of latitude of ``lat``."""
-        margin = degrees + 1e-6
-        return self.points[bisect_left(self.lats, lat - margin):bisect_right(self.lats, lat + margin)]
 
 
 def _cue_shares(toponyms: Sequence[Toponym], indices: Sequence[int]) -> tuple[tuple[int, float], ...]:
@@ -345,7 +245,7 @@ class Resolver:
         # The support of a name: the candidates of the other names, weighted by their scores,
         # as the first pass ranked them (the same in every pass).
         first = {key: current[key].candidates for key in senses}
-        nearby = _Nearby([(k[0], cands) for k, cands in first.items() if cands])
+        nearby = Nearby([(k[0], cands) for k, cands in first.items() if cands])
         peers: dict[str, set[str]] = {}
         for toponym in toponyms:
             if toponym.listed_with:
@@ -545,10 +445,13 @@ class Resolver:
 
     def _choices(self, toponym: Toponym, matches: list[NameMatch],
                  cues: tuple[tuple[int, float], ...] = ()) -> _Choices:
-        matches, canonical_area, country_named = _scorable(toponym, matches)
+        matches, namesakes = _namesake_capitals(matches)
+        matches, own_areas, country_named = _scorable(toponym, matches)
         populations = [(m.place.population or 0, m.place.id) for m in matches]
         top = max(populations) if populations else (0, None)
-        features = [self._base_features(toponym, m, canonical_area, country_named, top)
+        # A city is not penalised for not being the area whose own name it shares when that
+        # area is its own region, named after it.
+        features = [self._base_features(toponym, m, bool(own_areas - {namesakes.get(m.place.id)}), country_named, top)
                     + (list(cues) if m.place.kind in REGION_KINDS else []) for m in matches]
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
@@ -688,9 +591,44 @@ def _bare_region_name(name: str) -> str:
     return _ADMIN_SUFFIX.sub("", name)
 
 
-def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], bool, bool]:
-    """The matches that may answer the toponym, and whether its name is the own name of a
-    country or region (``canonical_area``) and of a country (``country_named``)."""
+def _namesake_capitals(matches: list[NameMatch]) -> tuple[list[NameMatch], dict[str, str]]:
+    """The matches, with a city that shares the name of its own admin-1 region matched at
+    least as well as that region; and those pairs (city id -> region id).
+
+    Which of the two GeoNames files under the shared name and which under an alternate name is
+    a convention of the source, not a sign of what a text means: "Kherson" is the city's own
+    name and an alternate of "Kherson Oblast", but "Basra" is the governorate's own name and an
+    alternate of the city "Basrah". The city's match is lifted to the region's, so that the
+    kind, population and context features, not the source's naming, settle the pair.
+    """
+    regions = {(m.place.country_code, m.place.admin1_code): m for m in matches
+               if m.place.kind is PlaceKind.ADMIN1 and m.place.admin1_code}
+    if not regions:
+        return matches, {}
+    lifted, pairs = [], {}
+    for match in matches:
+        region = regions.get((match.place.country_code, match.place.admin1_code))
+        if match.place.kind is PlaceKind.CITY and region is not None \
+                and _same_name(match.place.name, _bare_region_name(region.place.name)):
+            pairs[match.place.id] = region.place.id
+            if region.origin < match.origin:
+                match = replace(match, origin=region.origin)
+        lifted.append(match)
+    return lifted, pairs
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two names are one name in two romanisations ("Basrah" and "Basra", "Ḩamāh" and
+    "Hama"): as many words, and spellings at least 80% alike. A name with a word more
+    ("Oklahoma City", "New York City") is another name."""
+    a, b = normalize_name(a), normalize_name(b)
+    return len(a.split()) == len(b.split()) and SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], set[str], bool]:
+    """The matches that may answer the toponym, the ids of the countries, regions and physical
+    features whose own name it is (``own_areas``), and whether it is a country's own name
+    (``country_named``)."""
     if toponym.hint is PlaceKind.PHYSICAL:
         # "the Dnipro River" is not the city of Dnipro: without a physical feature of that
         # name, the river stays unresolved rather than placed at a namesake town.
@@ -700,37 +638,9 @@ def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatc
     # Mexico City; "Pa." is Pennsylvania, not a romanisation of Chongqing).
     # The same holds for a physical feature's own name: "Danube" is the river, not the Serbian
     # district that lists it among its alternate names.
-    canonical = {m.place.kind for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)}
-    return matches, bool(canonical & (_NAMED_AREAS | {PlaceKind.PHYSICAL})), PlaceKind.COUNTRY in canonical
-
-
-def _coherence(place: Place, nearby: _Nearby, name: str) -> float:
-    """How many other names of the text could denote a place near this one, a candidate for
-    ``name``: for each other name, the best of (distance weight x square root of that
-    candidate's score)."""
-    best: dict[int, float] = {}  # by group; the senses of ``name`` itself stay out
-    reach = _NEARBY[-1][0]
-    km_per_lon_degree = 111.2 * max(0.05, math.cos(math.radians(place.lat)))
-    lat0, lon0, own = place.lat, place.lon, place.id
-    for lat, lon, group, root_score, other_id, other_name in nearby.within_latitude(lat0, 4.0):
-        if other_name == name or other_id == own or abs(lat - lat0) > 4.0:
-            continue
-        dlon = abs(lon - lon0) % 360.0
-        if min(dlon, 360.0 - dlon) * km_per_lon_degree > reach * 1.01:  # cheaper than the haversine
-            continue
-        distance = _km_between(lat0, lon0, lat, lon)
-        for limit, weight in _NEARBY:
-            if distance <= limit:
-                best[group] = max(best.get(group, 0.0), weight * root_score)
-                break
-    return sum(best[group] for group in sorted(best))  # in group order: the same sum as over all groups
-
-
-def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    canonical = [m.place for m in matches if m.origin in (MatchOrigin.NAME, MatchOrigin.ALIAS)]
+    own_areas = {p.id for p in canonical if p.kind in _NAMED_AREAS or p.kind is PlaceKind.PHYSICAL}
+    return matches, own_areas, any(p.kind is PlaceKind.COUNTRY for p in canonical)
 
 
 def _remember(memo: dict, key, compute):
@@ -745,7 +655,7 @@ def _remember(memo: dict, key, compute):
 
 def _km(a: Place, b: Place) -> float:
     """Great-circle distance in km between two places."""
-    return _km_between(a.lat, a.lon, b.lat, b.lon)
+    return km_between(a.lat, a.lon, b.lat, b.lon)
 
 
 def _in_bbox(place: Place, bbox: tuple[float, float, float, float]) -> bool:

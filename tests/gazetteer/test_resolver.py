@@ -159,3 +159,34 @@ def test_the_resolver_memos_stay_within_their_cap(tiny_gazetteer, monkeypatch):
         memos = (resolver._containment, resolver._priors, resolver._plain_lookups, resolver._inside)
         assert max(len(m) for m in memos) <= 3
         assert any(memos)
+
+
+
+def _match(place_id, name, kind, admin1_code, origin, matched):
+    from gazetteer import MatchOrigin, NameMatch, Place
+
+    place = Place(place_id, name, kind, 0.0, 0.0, "IQ", admin1_code)
+    return NameMatch(place, MatchOrigin[origin], matched)
+
+
+def test_a_capital_filed_under_another_romanisation_is_matched_like_its_region():
+    # GeoNames files the governorate under "Basra" and its capital under "Basrah" (with "Basra"
+    # among its alternate names): that convention says nothing about what a text means, so the
+    # city is matched as well as the region and the other features settle the pair.
+    from gazetteer.resolver import _namesake_capitals
+
+    matches = [_match("gov", "Basra", PlaceKind.ADMIN1, "02", "NAME", "Basra"),
+               _match("city", "Basrah", PlaceKind.CITY, "02", "ALTERNATE", "Basra"),
+               _match("far", "Basrah", PlaceKind.CITY, "07", "ALTERNATE", "Basra")]
+    lifted, pairs = _namesake_capitals(matches)
+    assert [m.origin.name for m in lifted] == ["NAME", "NAME", "ALTERNATE"]  # not a town elsewhere
+    assert pairs == {"city": "gov"}
+
+
+def test_a_city_with_a_word_more_than_its_region_keeps_its_match():
+    from gazetteer.resolver import _namesake_capitals
+
+    matches = [_match("ok", "Oklahoma", PlaceKind.ADMIN1, "OK", "NAME", "Oklahoma"),
+               _match("okc", "Oklahoma City", PlaceKind.CITY, "OK", "ALTERNATE", "Oklahoma")]
+    lifted, pairs = _namesake_capitals(matches)
+    assert [m.origin.name for m in lifted] == ["NAME", "ALTERNATE"] and pairs == {}
