@@ -90,6 +90,10 @@ def load_corpora(parser: argparse.ArgumentParser, files: list[Path], cache: Path
     files = files or sorted(default_dir().glob("*.jsonl"))
     if not files:
         parser.error(f"no gold files given and none in {default_dir()}: name them")
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        parser.error(f"no gold file {missing[0]}: give the path of a JSON Lines gold file "
+                     "(a glob that matched nothing stays as written)")
     gazetteer = open_default()
     extractor = PlaceExtractor(gazetteer)
     return gazetteer, [extracted(f, extractor, cache) for f in files]

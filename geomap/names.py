@@ -115,3 +115,15 @@ class NameEvidence:
     def own_name(self, name: str) -> bool:
         """Whether some place bears ``name`` as its own name or a curated alias."""
         return any(k.origin <= MatchOrigin.ALIAS for k in self.exact(name))
+
+    def named_kinds(self, name: str) -> frozenset[PlaceKind]:
+        """The kinds of the places that ``name`` itself names: those that bear it as their own
+        name or a curated alias, and areas and features that bear it as an alternate name.
+
+        A town's alternate names also list the features it stands by or was named after
+        (Canton, North Carolina, lists "Pigeon River"; Algoma, Wisconsin, "Wolf River"): that
+        alone does not make the river's name the town's. An area's alternate names are its own
+        in other words ("Canary Islands" for Canarias, "Friendly Islands" for Tonga).
+        """
+        return frozenset(k.kind for k in self.exact(name)
+                         if k.origin <= MatchOrigin.ALIAS or k.kind is not PlaceKind.CITY)

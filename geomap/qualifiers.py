@@ -72,8 +72,10 @@ def reading(names: NameEvidence, doc: Doc, start: int, end: int, *, given: bool 
         whole = doc[start:end_token].text
         if names.name_strength(whole) > 0.0:
             name = whole  # the qualifier may be part of the name itself: "Kansas City" is not the state
-            if hint and (kinds := names.exact_kinds(names.lookup_name(whole)[0])) and not any(map(hint.agrees_with, kinds)):
-                hint, written = None, None  # and no kind when no place of the name has it: "Rhode Island"
+            # and no kind when no place the whole name names has it: "Rhode Island", "Green Bay"; a
+            # town that lists a river's name among its alternate names is no such place ("Pigeon River")
+            if hint and (kinds := names.named_kinds(names.lookup_name(whole)[0])) and not any(map(hint.agrees_with, kinds)):
+                hint, written = None, None
     name, prefix_hint = names.lookup_name(name)
     hint = hint or prefix_hint
     if hint is None and start > 0 and doc[start - 1].lower_ == "the" and names.physical_name(name):

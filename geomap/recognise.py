@@ -34,13 +34,14 @@ from gazetteer import PlaceKind, normalize_name
 
 from .lexicon import Lexicon
 from .names import NameEvidence
-from .qualifiers import AREA_BEFORE, CITY_BEFORE, PLACE_LABELS, QUALIFIERS_AFTER
+from .qualifiers import AREA_BEFORE, CITY_BEFORE, PHYSICAL_AFTER, PLACE_LABELS, QUALIFIERS_AFTER
 from .tokens import acronym as _acronym
 from .tokens import capitalised as _capitalised
 from .tokens import in_headline as _in_headline
 from .tokens import proper_runs as _proper_runs
 from .tokens import sentence_initial as _sentence_initial
 from .tokens import subspans as _subspans
+from .tokens import Words
 from .tokens import words_of as _words
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,15 +123,25 @@ class Recogniser:
                 taken[i] = True
             found.append(Found(start, end, label))
 
+        def label_of(start: int, end: int) -> str:
+            return next((entity_of[i].label_ for i in range(start, end) if i in entity_of
+                         and entity_of[i].label_ in PLACE_LABELS), "GAZETTEER")
+
         runs = list(_proper_runs(words))
-        # 0. "X of Y" names the model splits ("the Bay of"/LOC, "Bengal"/GPE): "Sea of Azov" is not Azov.
+        # 0. Names the gazetteer knows whole that the model splits: "X of Y" ("the Bay of"/LOC,
+        #    "Bengal"/GPE: "Sea of Azov" is not Azov), and a physical feature's name with its
+        #    qualifier word in lower case ("the Don river", where "Don" alone is a village and a
+        #    first name: the run alone would be too weak, or a person's).
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if "of" in words.lowers[s + 1:e - 1] and not any(taken[s:e]) \
                         and self._names.strength(words.text(s, e)) >= _ENOUGH \
                         and not self._embedded_or_personal(doc[s:e], entity_of, person_words):
-                    take(s, e, next((entity_of[i].label_ for i in range(s, e) if i in entity_of
-                                     and entity_of[i].label_ in PLACE_LABELS), "GAZETTEER"))
+                    take(s, e, label_of(s, e))
+            s = self._feature_start(words, start, end)
+            if s is not None and not any(taken[s:end + 1]) \
+                    and not self._embedded_or_personal(doc[s:end + 1], entity_of, person_words):
+                take(s, end + 1, label_of(s, end + 1))
         # 1. The statistical model's places.
         for ent in ents:
             if ent.label_ in PLACE_LABELS and not any(taken[ent.start:ent.end]):
@@ -167,6 +178,17 @@ class Recogniser:
                     take(s, e, "GAZETTEER")
         found.sort(key=lambda f: f.start)
         return found
+
+    def _feature_start(self, words: Words, start: int, end: int) -> int | None:
+        """Where in the capitalised run ``[start, end)`` a physical feature's name begins that the
+        lower-case qualifier word after the run completes ("the Don river" is the river's own
+        name, "Don" alone a village's): longest first, from a word's start ("Ji-Paraná river"
+        holds no "Paraná river"); ``None`` when none does."""
+        if end >= len(words.texts) or words.capitalised[end] or words.lowers[end] not in PHYSICAL_AFTER:
+            return None
+        return next((s for s in range(max(start, end - 4), end)
+                     if (s == start or (words.spaces[s - 1] and words.capitalised[s]))
+                     and self._names.physical_name(words.text(s, end + 1))), None)
 
     def _known_parts(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         """For a multi-word place entity whose whole name no gazetteer entry bears, the

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.tokens import Span
 
-from gazetteer import Gazetteer, PlaceKind, Resolver
+from gazetteer import Gazetteer, MatchOrigin, PlaceKind, Resolver
 from gazetteer.build import build_from_records
+from gazetteer.writer import write_database
 from geomap.cues import toponyms_of
 from geomap.extract import PlaceExtractor, _batches
 
@@ -97,6 +98,9 @@ _QUALIFIED_NAMES = {"places": [
      "admin1_code": "UA.08", "population": 290000},
     {"id": "q:kherson-oblast", "name": "Kherson Oblast", "kind": "admin1", "lat": 46.6, "lon": 33.4,
      "country_code": "UA", "admin1_code": "UA.08", "names": ["Kherson"]},
+    {"id": "q:don-river", "name": "Don River", "kind": "physical", "lat": 47.1, "lon": 39.4},
+    {"id": "q:don", "name": "Don", "kind": "city", "lat": 53.0, "lon": -1.1, "country_code": "GB", "population": 1164},
+    {"id": "q:parana", "name": "Paraná River", "kind": "physical", "lat": -25.5, "lon": -54.6},
 ]}
 
 
@@ -130,6 +134,78 @@ def test_a_known_whole_name_ending_in_a_qualifier_word_resolves_to_its_place(bla
     resolutions = Resolver(qualified_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), text))
     assert [r.place.id if r.place else None for r in resolutions] == ["q:ri", "q:green-bay", "q:dnieper",
                                                                       "q:kherson-oblast"]
+
+
+_DON = "Don river crossing attempted. Shelling near the Don river, said Don Smith, a farmer."
+
+
+def test_a_feature_name_with_its_qualifier_in_lower_case_is_found_whole(blank, qualified_gazetteer):
+    """"Don" alone is a village (too small to count without more) and here a first name; "Don
+    river" is the river's own name."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    doc = labelled(blank, _DON, [("Don", "PERSON"), ("Don Smith", "PERSON")])
+    read = [(m.surface, m.name, m.hint) for m in extractor.mentions(doc)]
+    assert read == [("Don river", "Don river", PlaceKind.PHYSICAL)] * 2
+    resolutions = Resolver(qualified_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), _DON))
+    assert [r.place.id if r.place else None for r in resolutions] == ["q:don-river"] * 2
+
+
+def test_a_feature_found_with_its_qualifier_lends_its_name_to_no_bare_word(blank, qualified_gazetteer):
+    """One sense per discourse takes "Don river" again, never "Don" alone (a man's name here)."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    text = "Shelling near the Don river. Don said the water rose."
+    doc = labelled(blank, text, [("Don", "GPE"), ("Don", "PERSON")])
+    assert [(m.surface, m.hint) for m in extractor.mentions(doc)] == [("Don river", PlaceKind.PHYSICAL)]
+
+
+def test_a_feature_name_is_completed_only_from_a_word_s_start(blank, qualified_gazetteer):
+    """The Ji-Paraná is not the Paraná: a qualifier completes no name begun inside a word."""
+    extractor = PlaceExtractor(qualified_gazetteer, blank)
+    doc = labelled(blank, "Boats sailed the Ji-Parana river and the Parana river.", [])
+    assert [(m.surface, m.hint) for m in extractor.mentions(doc)] == [("Parana river", PlaceKind.PHYSICAL)]
+
+
+@pytest.fixture(scope="module")
+def alternate_gazetteer(tmp_path_factory):
+    """Whole names ending in a qualifier word that places bear only as an alternate name: a town
+    lists the river beside it, a province and a country their English names."""
+    def fill(builder) -> None:
+        clyde = builder.add_place("a:clyde", "Clyde", PlaceKind.CITY, 35.53, -82.84, country_code="US",
+                                   population=4190, source="test")
+        builder.add_name(clyde, "Pigeon River", MatchOrigin.ALTERNATE)
+        canarias = builder.add_place("a:canarias", "Canarias", PlaceKind.ADMIN1, 28.3, -15.7, country_code="ES",
+                                     source="test")
+        builder.add_name(canarias, "Canary Islands", MatchOrigin.ALTERNATE)
+        tonga = builder.add_place("a:tonga", "Tonga", PlaceKind.COUNTRY, -21.2, -175.2, country_code="TO",
+                                  population=103197, source="test")
+        builder.add_name(tonga, "Friendly Islands", MatchOrigin.ALTERNATE)
+
+    path = tmp_path_factory.mktemp("alternate") / "alternate.sqlite"
+    write_database(path, fill, {"kind": "records", "fingerprint": "test"}, None)
+    return Gazetteer(path)
+
+
+_ALTERNATES = "Anglers fished the Pigeon River above Clyde, then flew to the Canary Islands and the Friendly Islands."
+_ALTERNATE_ENTITIES = [("Pigeon River", "LOC"), ("Clyde", "GPE"), ("Canary Islands", "LOC"),
+                       ("Friendly Islands", "LOC")]
+
+
+def test_a_qualifier_word_keeps_its_hint_when_only_a_town_lists_the_whole_name(blank, alternate_gazetteer):
+    extractor = PlaceExtractor(alternate_gazetteer, blank)
+    read = [(m.surface, m.name, m.hint) for m in extractor.mentions(labelled(blank, _ALTERNATES, _ALTERNATE_ENTITIES))]
+    assert read == [
+        ("Pigeon River", "Pigeon River", PlaceKind.PHYSICAL),  # a river: the town of Clyde merely lists its name
+        ("Clyde", "Clyde", None),
+        ("Canary Islands", "Canary Islands", None),  # a province's own name in English
+        ("Friendly Islands", "Friendly Islands", None),  # a country's former name
+    ]
+
+
+def test_a_river_a_town_lists_is_not_placed_at_the_town(blank, alternate_gazetteer):
+    extractor = PlaceExtractor(alternate_gazetteer, blank)
+    doc = labelled(blank, _ALTERNATES, _ALTERNATE_ENTITIES)
+    resolutions = Resolver(alternate_gazetteer).resolve_all(toponyms_of(extractor.mentions(doc), _ALTERNATES))
+    assert [r.place.id if r.place else None for r in resolutions] == [None, "a:clyde", "a:canarias", "a:tonga"]
 
 
 @given(st.lists(st.text(max_size=40), max_size=30), st.integers(1, 8), st.integers(1, 100))

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from gazetteer import PlaceKind
+
 pytestmark = [pytest.mark.model, pytest.mark.gazetteer]
 
 
@@ -132,3 +134,14 @@ def test_a_name_ending_in_a_qualifier_word_is_the_place_of_that_whole_name(real_
     assert placed["Staten Island"] is not None and placed["Staten Island"][0] == "Staten Island"
     assert placed["Dnipro river"] == ("Dnieper", "physical")
     assert placed["Kherson region"] == ("Kherson Oblast", "admin1")
+
+
+def test_a_river_that_only_a_town_lists_by_name_is_not_placed_at_the_town(real_pipeline):
+    """Canton, North Carolina lists "Pigeon River" among its alternate names: the river keeps its
+    qualifier (a river, or unresolved); the Canary Islands are the province that bears that name."""
+    doc = real_pipeline.parse("Anglers fished the Pigeon River, then flew to the Canary Islands.")
+    placed = {pm.mention.surface: (pm.mention.hint, pm.place) for pm in doc.mentions}
+    hint, place = placed["Pigeon River"]
+    assert hint is PlaceKind.PHYSICAL and (place is None or place.kind is PlaceKind.PHYSICAL)
+    hint, place = placed["Canary Islands"]
+    assert hint is None and (place.name, place.kind) == ("Canarias", PlaceKind.ADMIN1)
