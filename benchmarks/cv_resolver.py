@@ -18,6 +18,8 @@ other folds' held-out answers), and by the hand-tuned scorer. Per file it prints
 * the log loss of the learned confidence per file and pooled;
 * over the files whose gold names every toponym, the share of the errors a reviewer should see
   that are flagged: wrong answers and places drawn where the gold names none;
+* pooled over all files, the flagged share and the wrong answers flagged, and where the flags
+  go (wrong, right, false places, mentions no gold judges);
 * with ``--held-in MODEL.json``, that model's figures on all documents (it saw them).
 
 Usage::
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
 
     from gazetteer import HAND_TUNED, load_scorer
-    from geomap.training.cv import RESOLUTION_ONLY, answer, cross_validate, figures, trade_off
+    from geomap.training.cv import FLAG_USES, RESOLUTION_ONLY, answer, cross_validate, figures, flag_uses, trade_off
 
     gazetteer, corpora = load_corpora(parser, args.files, args.cache)
     options = train_options(args, folds=args.folds)
@@ -126,6 +128,18 @@ def main(argv: list[str] | None = None) -> int:
               for name, res in results.items()}
     for name, (wrong, flagged) in totals.items():
         print(f"  pooled {name}: wrong flagged {flagged}/{wrong} = {flagged / wrong if wrong else 0:.3f}")
+    print("where the flags go (all files pooled, held-out folds): mentions, flagged, share of all flags")
+    for name, res in results.items():
+        uses = {use: [0, 0] for use in FLAG_USES}
+        for c, f in res.items():
+            for use, (n, flagged) in flag_uses(f.judged, gold_names_every_toponym=c not in RESOLUTION_ONLY).items():
+                uses[use][0] += n
+                uses[use][1] += flagged
+        mentions = sum(n for n, _ in uses.values())
+        flags = sum(k for _, k in uses.values())
+        print(f"  {name}: flagged {flags}/{mentions} = {flags / mentions if mentions else 0:.3f} of all mentions")
+        for use, (n, flagged) in uses.items():
+            print(f"    {use:<20} {n:6d} mentions, {flagged:5d} flagged ({flagged / flags if flags else 0:.3f} of the flags)")
     if args.json:
         payload = {name: {c: {"accuracy_at_161": f.report.accuracy_at_161,
                               "country_aware_accuracy_at_161": f.report.country_aware_accuracy_at_161,

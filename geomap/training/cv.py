@@ -22,7 +22,7 @@ from .corpus import GoldCorpus
 from .dataset import label_against_gold, toponyms_of
 from .train import HeldOut, TrainOptions, calibrate, fit_model, fold_of, held_out_answers
 
-__all__ = ["CorpusFigures", "Judged", "answer", "cross_validate", "figures", "trade_off"]
+__all__ = ["CorpusFigures", "Judged", "FLAG_USES", "answer", "cross_validate", "figures", "flag_uses", "trade_off"]
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,16 @@ BINS = (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
 class Judged:
     """One prediction: its confidence, whether it is right (``None``: no gold to judge it by),
     whether the review flags it, whether it would be flagged without the confidence
-    threshold (unresolved, approximate spelling, narrow margin), and whether it matches no gold
+    threshold (unresolved, approximate spelling, narrow margin), whether it matches no gold
     span at all (in a corpus whose gold names every toponym, a place drawn where the text
-    names none)."""
+    names none), and whether a place was chosen."""
 
     confidence: float
     right: bool | None
     flagged: bool
     flagged_anyway: bool
     unmatched: bool = False
+    resolved: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def answer(corpus: GoldCorpus, gazetteer: Gazetteer, scorer: LinearScorer, docum
             ids = corpus.ids.get((doc.id, gold.start, gold.end), (None, None))
             status[pi] = r.place is not None and label_against_gold(r.place, gold, gazetteer.country_at, ids)
         for r, right, flagged, other, alone in zip(resolutions, status, flags, others, unmatched):
-            judged.append(Judged(r.confidence if r.place else 0.0, right, flagged, other, alone and r.place is not None))
+            judged.append(Judged(r.confidence if r.place else 0.0, right, flagged, other, alone and r.place is not None,
+                                 r.place is not None))
     return predicted, judged
 
 
@@ -152,6 +154,35 @@ def _city_or_area(corpus: GoldCorpus, predicted: dict[str, list[Predicted]]) -> 
             n += 1
             right += (answer == "city") == (side == "city") and (answer == "city" or answer in _AREAS)
     return n, right
+
+
+#: What a flag can fall on (:func:`flag_uses`), in the order the benchmarks print them.
+FLAG_USES: tuple[str, ...] = ("wrong", "right", "false place", "unresolved, no gold", "resolved, no gold")
+
+
+def _use(j: Judged, gold_names_every_toponym: bool) -> str:
+    if j.right is not None:
+        return "right" if j.right else "wrong"
+    if not j.resolved:
+        return "unresolved, no gold"
+    return "false place" if j.unmatched and gold_names_every_toponym else "resolved, no gold"
+
+
+def flag_uses(judged: Sequence[Judged], *, gold_names_every_toponym: bool) -> dict[str, tuple[int, int]]:
+    """Where the review flags go: ``(mentions, flagged)`` for each of :data:`FLAG_USES`.
+
+    ``wrong`` and ``right`` are the gold-judged answers (an unresolved mention the gold names is
+    wrong); ``false place``, a place drawn where a gold that names every toponym names none;
+    ``unresolved, no gold`` and ``resolved, no gold``, the mentions no gold judges (in a corpus
+    that annotates only some toponyms, such as WikToR's, mostly real places left unannotated,
+    so their flags count towards the reviewer's budget but never as caught errors).
+    """
+    out = {use: [0, 0] for use in FLAG_USES}
+    for j in judged:
+        counts = out[_use(j, gold_names_every_toponym)]
+        counts[0] += 1
+        counts[1] += j.flagged
+    return {use: (n, flagged) for use, (n, flagged) in out.items()}
 
 
 def trade_off(judged: Sequence[Judged], thresholds: Sequence[float]) -> list[tuple[float, float, float]]:

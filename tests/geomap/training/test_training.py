@@ -14,6 +14,7 @@ from gazetteer.ranker import ANSWER_FEATURES, FEATURES, scorer_from_dict
 from geomap.review.decisions import parse_decisions
 from geomap.model import Mention, SourceDocument
 from geomap.pipeline import Pipeline
+from geomap.training.cv import FLAG_USES, Judged, flag_uses
 from geomap.training.dataset import Group
 from geomap.training.decisions import adapt, decision_groups
 from geomap.training.fit import FitOptions, choose_threshold, fit_confidence, fit_weights, isotonic
@@ -141,6 +142,27 @@ def test_the_reviewers_budget_caps_the_threshold():
     capped = choose_threshold(rows, wrong_share=1.0, max_flagged=3 / 7)
     flagged = sum(1 for c, _, anyway in rows if anyway or c < capped)
     assert flagged <= 3 and capped > 0.2
+
+
+def test_flag_uses_say_where_the_reviewers_budget_goes():
+    judged = [
+        Judged(0.3, False, True, False),                         # wrong, flagged
+        Judged(0.9, False, False, False),                        # wrong, missed
+        Judged(0.0, False, True, True, resolved=False),          # a place the gazetteer lacks
+        Judged(0.95, True, False, False),                        # right
+        Judged(0.4, True, True, False),                          # right, flagged
+        Judged(0.2, None, True, False, unmatched=True),          # drawn where no gold names a place
+        Judged(0.0, None, True, True, resolved=False),           # unresolved, no gold
+        Judged(0.0, None, True, True, unmatched=True, resolved=False),
+    ]
+    uses = flag_uses(judged, gold_names_every_toponym=True)
+    assert tuple(uses) == FLAG_USES
+    assert uses == {"wrong": (3, 2), "right": (2, 1), "false place": (1, 1), "unresolved, no gold": (2, 2),
+                    "resolved, no gold": (0, 0)}
+    assert sum(n for n, _ in uses.values()) == len(judged)
+    # where the gold annotates only some toponyms, a resolved mention it leaves alone is no false place
+    partial = flag_uses(judged, gold_names_every_toponym=False)
+    assert partial["false place"] == (0, 0) and partial["resolved, no gold"] == (1, 1)
 
 
 def test_a_model_file_round_trips_and_bad_ones_say_how_to_fix(tmp_path):
