@@ -81,10 +81,18 @@ def _gold_ids(path: Path) -> dict[tuple[str, int, int], tuple[int | None, str | 
     return ids
 
 
-def _fingerprint(path: Path) -> str:
+#: The package's top-level modules: the extractor (extract.py) and the modules it reads a text
+#: with (recognise, names, qualifiers, context, tokens, lexicon, windows, ...).
+_EXTRACTOR_CODE = Path(__file__).resolve().parent.parent
+
+
+def _fingerprint(path: Path, code: Path = _EXTRACTOR_CODE) -> str:
+    """A key for the mentions of the gold file at ``path``: its bytes and those of every module
+    directly in ``code``, so that a change to any of the extractor's modules misses the cache."""
     digest = hashlib.sha256(path.read_bytes())
-    extract = Path(__file__).resolve().parent.parent / "extract.py"
-    digest.update(extract.read_bytes())
+    for module in sorted(code.glob("*.py")):
+        digest.update(module.name.encode())
+        digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -100,8 +108,9 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
         only when the cache misses.
     cache_dir
         Where to keep the mentions; no caching when ``None``. A cache entry is used only when
-        the gold file and ``geomap/extract.py`` are byte for byte what they were; the key does
-        not cover the gazetteer, so empty the directory after changing it.
+        the gold file and the modules directly in ``geomap/`` (the extractor's: ``extract.py``,
+        ``recognise.py``, ``qualifiers.py``, ...) are byte for byte what they were; the key
+        does not cover the gazetteer, so empty the directory after changing it.
     """
     path = Path(path)
     documents = tuple(load_gold(path))
