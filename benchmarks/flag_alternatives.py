@@ -18,6 +18,8 @@ Variants:
 * ``logistic``: the shipped recipe (:func:`geomap.training.fit.fit_confidence`);
 * ``logistic + document``: the same with what the rest of the document says of its places (the
   share of its other names unresolved, their mean share, how often the name recurs);
+* ``logistic + share interactions``: the same with the share's logit times the answer's kind,
+  match type, how it was found, population, rivals and context (:func:`share_interactions`);
 * ``trees``: gradient-boosted trees (scikit-learn ``HistGradientBoostingClassifier``, depth 3);
 * ``fuzzy and near ties by the confidence``: only unresolved mentions are flagged whatever their
   confidence; approximate spellings and near ties are left to the confidence model;
@@ -190,6 +192,22 @@ def document_features(rows: list[Row]) -> Callable[[Row], list[float]]:
     return extra
 
 
+def share_interactions() -> Callable[[Row], list[float]]:
+    """The winner's share (logit) times the answer's kind, match type, how it was found, its
+    population, its rivals and what the text says of it: pairwise terms for the logistic model."""
+    from gazetteer.ranker import ANSWER_FEATURES, ANSWER_INDEX
+
+    share = ANSWER_INDEX["share (logit)"]
+    partners = [i for i, f in enumerate(ANSWER_FEATURES) if f.startswith((
+        "answer kind=", "answer origin=", "found", "candidate countries", "answer population", "runner-up",
+        "alone", "answer: text's country share", "answer: nearest"))]
+
+    def extra(r: Row) -> list[float]:
+        values = dict(r.answer)
+        return [values.get(share, 0.0) * values.get(i, 0.0) for i in partners]
+    return extra
+
+
 def place_features(rows: list[Row]) -> Callable[[Row], list[float]]:
     """What an unresolved mention's name and finding say of whether it names a place."""
     recurs = Counter((r.document, r.name) for r in rows)
@@ -320,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = [
         Variant("logistic (shipped recipe)", logistic()),
         Variant("logistic + document", logistic(document_features(rows))),
+        Variant("logistic + share interactions", logistic(share_interactions())),
         Variant("fuzzy and near ties by the confidence", logistic(), anyway=lambda r: False),
         Variant("unresolved by a place model, one threshold", logistic(), unresolved="threshold"),
         Variant("unresolved by a place model, keeps 95%", logistic(), unresolved="keep95"),
