@@ -348,6 +348,14 @@ def spelling_key(name: str) -> str:
     >>> spelling_key("Kherson") == spelling_key("Kharkiv")
     False
     """
+    key = _key_once(name)
+    # A key word that normalize_name would rewrite ("pht" keys to "ft", which reads as "Fort")
+    # is keyed once more, so that a key is its own key; the rewritten words (saint, mount,
+    # fort) key to words it leaves alone.
+    return _key_once(key) if _SAINTISH.search(key) else key
+
+
+def _key_once(name: str) -> str:
     s = _key_base(name)
     if not s:
         return ""
