@@ -86,10 +86,13 @@ def _gold_ids(path: Path) -> dict[tuple[str, int, int], tuple[int | None, str | 
 _EXTRACTOR_CODE = Path(__file__).resolve().parent.parent
 
 
-def _fingerprint(path: Path, code: Path = _EXTRACTOR_CODE) -> str:
-    """A key for the mentions of the gold file at ``path``: its bytes and those of every module
-    directly in ``code``, so that a change to any of the extractor's modules misses the cache."""
+def _fingerprint(path: Path, code: Path = _EXTRACTOR_CODE, gazetteer: str = "") -> str:
+    """A key for the mentions of the gold file at ``path``: its bytes, those of every module
+    directly in ``code`` and the gazetteer's build fingerprint, so that a change to any of the
+    extractor's modules or to the gazetteer (which names it knows, and how strongly) misses the
+    cache."""
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(gazetteer.encode())
     for module in sorted(code.glob("*.py")):
         digest.update(module.name.encode())
         digest.update(module.read_bytes())
@@ -109,15 +112,16 @@ def extracted(path: str | os.PathLike[str], extractor: Any, cache_dir: str | os.
     cache_dir
         Where to keep the mentions; no caching when ``None``. A cache entry is used only when
         the gold file and the modules directly in ``geomap/`` (the extractor's: ``extract.py``,
-        ``recognise.py``, ``qualifiers.py``, ...) are byte for byte what they were; the key
-        does not cover the gazetteer, so empty the directory after changing it.
+        ``recognise.py``, ``qualifiers.py``, ...) are byte for byte what they were and the
+        extractor's gazetteer has the same build fingerprint.
     """
     path = Path(path)
     documents = tuple(load_gold(path))
     ids = _gold_ids(path)
     cache: Path | None = None
     if cache_dir is not None:
-        cache = Path(cache_dir) / f"{path.stem}.{_fingerprint(path)}.mentions.json"
+        built = getattr(getattr(extractor, "gazetteer", None), "meta", {}).get("fingerprint", "")
+        cache = Path(cache_dir) / f"{path.stem}.{_fingerprint(path, gazetteer=built)}.mentions.json"
         if cache.exists():
             data = json.loads(cache.read_text(encoding="utf-8"))
             if data.get("format") == _FORMAT:
