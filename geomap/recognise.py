@@ -75,6 +75,10 @@ _LOCATIVE = frozenset({
     "through", "via", "inside", "between", "throughout", "within", "beyond", "entered", "enter",
     "captured", "retook", "liberated", "shelled", "visited", "left", "reached", "outskirts",
 })
+_COMPASS = frozenset({
+    "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern",
+    "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern", "south-western",
+})
 _PLACE_NOUNS = frozenset({"settlements", "villages", "towns", "cities", "regions", "places", "areas",
                           "provinces", "oblasts", "countries", "states", "districts", "localities"})
 _FEATURE_NOUNS = frozenset({
@@ -340,7 +344,8 @@ def _named_mid_sentence(doc: Doc) -> frozenset[str]:
 
 
 def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
-    """Context that makes a name a place: a locative word before it, a qualifier, a list of places."""
+    """Context that makes a name a place: a locative word before it (across a compass
+    adjective: "in western Khan Younis"), a qualifier, a list of places."""
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
     if after is not None and after.lower_ in QUALIFIERS_AFTER:
@@ -348,6 +353,8 @@ def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
     if before is None:
         return False
     if before.lower_ in _LOCATIVE:
+        return True
+    if before.lower_ in _COMPASS and span.start >= 2 and doc[span.start - 2].lower_ in _LOCATIVE:
         return True
     if before.lower_ == "of" and span.start >= 2 and doc[span.start - 2].lower_ in AREA_BEFORE | CITY_BEFORE:
         return True
