@@ -227,6 +227,8 @@ class Recogniser:
         for ent in ents:
             if ent.label_ != "PERSON" or len(ent) < 2:
                 continue
+            if ent[0].lower_ == "the":  # "the Tigray People's Liberation Front": a body, not a person
+                continue
             if ent.start > 0 and ent.doc[ent.start - 1].lower_.rstrip(".") in _TITLES:  # "Lt. Paul Henderson"
                 words.update(t.lower_ for t in ent if t.is_alpha)
                 continue
