@@ -488,14 +488,8 @@ class Gazetteer:
         if found:
             return tuple(found)
         if spelling:
-            skeys = self._spelling_probe(name)
-            if skeys:
-                rows = _first_per_place(self._conn.execute(
-                    f"SELECT {_PLACE_COLUMNS} FROM spellings s JOIN places p ON p.pk = s.pk "
-                    f"WHERE s.key IN ({', '.join('?' * len(skeys))}) ORDER BY s.pk",
-                    skeys,
-                ))
-                found = [NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows]
+            rows = self._spelling_rows(name, _PLACE_COLUMNS)
+            found = [NameMatch(_place_from_row(r), MatchOrigin.SPELLING, name) for r in rows]
         if fuzzy:
             # A spelling-key match is itself a guess ("Kharov" shares its key with the town of
             # Khyriv): with ``fuzzy`` the edit-distance matches are offered beside it.
@@ -529,13 +523,7 @@ class Gazetteer:
             (key,),
         )) if self._may_hold("names", key) else []
         if not rows and spelling:
-            skeys = self._spelling_probe(name)
-            if skeys:
-                rows = _first_per_place(self._conn.execute(
-                    f"SELECT s.pk, {int(MatchOrigin.SPELLING)}, p.kind, p.population FROM spellings s "
-                    f"JOIN places p ON p.pk = s.pk WHERE s.key IN ({', '.join('?' * len(skeys))}) ORDER BY s.pk",
-                    skeys,
-                ))
+            rows = self._spelling_rows(name, f"s.pk, {int(MatchOrigin.SPELLING)}, p.kind, p.population")
         largest: dict[tuple[str, int], int | None] = {}
         for _, origin, kind, population in rows:
             group = (kind, origin)
@@ -552,6 +540,19 @@ class Gazetteer:
         skey = spelling_key(name)
         rkey = romanised_probe(name)
         return tuple(k for k in (skey if len(skey) >= 4 else "", rkey) if k and self._may_hold("spellings", k))
+
+    def _spelling_rows(self, name: str, columns: str) -> list[tuple]:
+        """The ``columns`` (the place's ``pk`` first) of each place that ``name``'s spelling keys
+        (:meth:`_spelling_probe`) match, once per place: the one query :meth:`lookup` and
+        :meth:`name_kinds` share, so that the two agree."""
+        keys = self._spelling_probe(name)
+        if not keys:
+            return []
+        return _first_per_place(self._conn.execute(
+            f"SELECT {columns} FROM spellings s JOIN places p ON p.pk = s.pk "
+            f"WHERE s.key IN ({', '.join('?' * len(keys))}) ORDER BY s.pk",
+            keys,
+        ))
 
     # -- fuzzy fallback ---------------------------------------------------------------------
 
