@@ -222,7 +222,9 @@ class Recogniser:
 
     def _person_words(self, ents: tuple[Span, ...]) -> frozenset[str]:
         """Words inside multi-word personal names among a document's entities ("Michael Jordan"),
-        where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
+        where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one).
+        A personal name has two capitalised words or more: a ``PERSON`` entity with fewer is a
+        name the model ran into lower-case words ("Zaporizhzhia overnight"), not a person's."""
         words: set[str] = set()
         for ent in ents:
             if ent.label_ != "PERSON" or len(ent) < 2:
@@ -234,7 +236,9 @@ class Recogniser:
                 continue
             if _in_headline(ent) or self._names.strength(ent.text) >= _STRONG:
                 continue
-            alpha = [t for t in ent if t.is_alpha]
+            alpha = [t for t in ent if t.is_alpha and t.text[0].isupper()]
+            if len(alpha) < 2:  # "Zaporizhzhia overnight": a place the model ran into the next word
+                continue
             if any(self._names.strength(t.text) < _STRONG for t in alpha):
                 words.update(t.lower_ for t in alpha)
         return frozenset(words)

@@ -46,6 +46,22 @@ def test_an_unknown_name_tagged_as_a_place_but_borne_by_a_person_is_dropped(blan
     assert surfaces(extractor, doc) == ["Kyiv"]
 
 
+def test_a_place_the_model_runs_into_a_lower_case_word_is_no_personal_name(blank, tiny_gazetteer):
+    # "Kherson overnight"/PERSON: one capitalised word is no person's name, so Kherson stays a
+    # place here and wherever else the text names it (tagged PERSON too).
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Drones struck Kherson overnight. Residents of Kherson sheltered.",
+                   [("Kherson overnight", "PERSON"), ("Kherson", "PERSON")])
+    assert surfaces(extractor, doc) == ["Kherson", "Kherson"]
+
+
+def test_a_two_word_personal_name_still_makes_its_words_a_person_s(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Ivan Izium said on Monday. Later Izium said Kyiv would hold.",
+                   [("Ivan Izium", "PERSON"), ("Izium", "PERSON"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv"]
+
+
 def test_an_unknown_name_tagged_as_a_place_is_otherwise_kept_unresolved(blank, tiny_gazetteer):
     extractor = PlaceExtractor(tiny_gazetteer, blank)
     doc = labelled(blank, "Troops reached Hardeetown near Kyiv.", [("Hardeetown", "GPE"), ("Kyiv", "GPE")])
