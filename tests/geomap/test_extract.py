@@ -97,6 +97,37 @@ def test_a_definition_names_the_container(blank, tiny_gazetteer):
     assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
 
 
+def _hints(extractor, doc):
+    return [(m.name, m.hint) for m in extractor.mentions(doc)]
+
+
+@pytest.mark.parametrize(("text", "entities", "hints"), [
+    # what the words after a name define it as: the last defining noun of a lower-case phrase
+    ("Fighting spread to Kherson, a province on the river.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Convoys reached Kherson, the region's largest city, on Sunday.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
+    ("Convoys reached Kherson, the besieged state capital.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
+    ("Kharkiv was the first key city to be shelled.", ["Kharkiv"], [("Kharkiv", PlaceKind.CITY)]),
+    # not a definition of the first name: it introduces the next one, or names another place
+    ("In Kherson, the town of Izium is quiet.", ["Kherson", "Izium"],
+     [("Kherson", None), ("Izium", PlaceKind.CITY)]),
+    ("Aid reached Kyiv, where the city council met.", ["Kyiv"], [("Kyiv", None)]),
+    ("Aid reached Kyiv, President Zelensky said.", ["Kyiv"], [("Kyiv", None)]),
+    # plural and rural qualifiers, shared by coordinated names
+    ("Fighting spread across the Kherson and Kharkiv territories.", ["Kherson", "Kharkiv"],
+     [("Kherson", PlaceKind.ADMIN1), ("Kharkiv", PlaceKind.ADMIN1)]),
+    ("Shells fell on the districts of Kherson and Izium.", ["Kherson", "Izium"],
+     [("Kherson", PlaceKind.ADMIN1), ("Izium", PlaceKind.ADMIN1)]),
+    ("Farmers in the Kherson countryside fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Farmers in the countryside of Kherson fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("The department of Kherson asked for aid.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("The Department of Kherson asked for aid.", ["Kherson"], [("Kherson", None)]),  # a body's name
+])
+def test_the_words_around_a_name_give_its_kind(blank, tiny_gazetteer, text, entities, hints):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, text, [(name, "GPE") for name in entities])
+    assert _hints(extractor, doc) == hints
+
+
 #: Names whose last word is a qualifier: the whole is a state, a city, a river, or no name at all.
 _QUALIFIED_NAMES = {"places": [
     {"id": "q:ri", "name": "Rhode Island", "kind": "admin1", "lat": 41.7, "lon": -71.5, "country_code": "US"},
