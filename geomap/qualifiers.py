@@ -112,6 +112,8 @@ def qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | N
             return PlaceKind.CITY, after.text, 0
         if after.text in {"'s", "’s"} and end + 1 < len(doc) and doc[end + 1].lower_ in _REGIONAL_AFTER_POSSESSIVE:
             return PlaceKind.ADMIN1, f"{after.text} {doc[end + 1].text}", 0
+    if before is not None and before.text == "rural":  # "rural Idlib": the countryside of a region, not its town
+        return PlaceKind.ADMIN1, before.text, 0
     if before is not None and before.text == "river":  # "the river Dnipro" (a capitalised "River" is part of the name)
         return PlaceKind.PHYSICAL, before.text, 0
     if before is not None and before.lower_ == "of" and start >= 2:

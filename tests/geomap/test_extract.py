@@ -119,6 +119,7 @@ def _hints(extractor, doc):
      [("Kherson", PlaceKind.ADMIN1), ("Izium", PlaceKind.ADMIN1)]),
     ("Farmers in the Kherson countryside fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("Farmers in the countryside of Kherson fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Rebels hold much of rural Kherson.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("The department of Kherson asked for aid.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("The Department of Kherson asked for aid.", ["Kherson"], [("Kherson", None)]),  # a body's name
 ])
