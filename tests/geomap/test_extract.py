@@ -265,3 +265,24 @@ def test_model_batches_keep_every_text_in_order_within_both_limits(texts, size, 
     for batch in batches:
         assert 1 <= len(batch) <= size
         assert len(batch) == 1 or sum(map(len, batch)) <= chars
+
+
+_WORDS = st.sampled_from(["Kherson", "Izium", ",", " ", "a", "the", "town", "region", "of", "is", "was", "city",
+                          "capital", "and", "in", "'s", "rural", "districts", "Port", "port", ".", "\n"])
+
+
+@given(st.lists(_WORDS, max_size=30), st.data())
+def test_reading_a_text_s_context_keeps_every_mention_s_span_and_any_kind_already_given(words, data):
+    from geomap.context import in_context
+    from geomap.model import Mention
+
+    text = " ".join(words)
+    starts = sorted({i for i in range(len(text)) if text.startswith(("Kherson", "Izium"), i)})
+    mentions = []
+    for start in starts:
+        name = "Kherson" if text.startswith("Kherson", start) else "Izium"
+        hint = data.draw(st.sampled_from([None, PlaceKind.CITY, PlaceKind.ADMIN1]))
+        mentions.append(Mention(start, start + len(name), name, name, hint))
+    read = in_context(text, mentions)
+    assert [(m.start, m.end, m.name) for m in read] == [(m.start, m.end, m.name) for m in mentions]
+    assert all(after.hint == before.hint for before, after in zip(mentions, read) if before.hint is not None)
