@@ -62,6 +62,20 @@ def test_a_two_word_personal_name_still_makes_its_words_a_person_s(blank, tiny_g
     assert surfaces(extractor, doc) == ["Kyiv"]
 
 
+def test_a_personal_name_made_of_strong_place_names_is_a_person_s(blank, tiny_gazetteer):
+    # "Alexandria Paris": two strong names, but no Alexandria lies in a Paris: a person
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Police said Alexandria Paris left. Later Paris said Kyiv would hold.",
+                   [("Alexandria Paris", "PERSON"), ("Paris", "PERSON"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv"]
+
+
+def test_a_run_of_places_each_inside_the_next_is_places_whatever_the_label(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Police said Atlanta Georgia was calm.", [("Atlanta Georgia", "PERSON")])
+    assert surfaces(extractor, doc) == ["Atlanta", "Georgia"]
+
+
 def test_an_unknown_name_tagged_as_a_place_is_otherwise_kept_unresolved(blank, tiny_gazetteer):
     extractor = PlaceExtractor(tiny_gazetteer, blank)
     doc = labelled(blank, "Troops reached Hardeetown near Kyiv.", [("Hardeetown", "GPE"), ("Kyiv", "GPE")])
