@@ -30,11 +30,11 @@ AREA_AFTER = {
     "krai", "kray", "territory", "territories", "voivodeship", "canton", "raion", "hromada",
     "countryside",
 }
-CITY_AFTER = {"city", "town", "village", "settlement"}
+CITY_AFTER = {"city", "town", "village", "settlement", "port"}
 PHYSICAL_AFTER = {"river", "mountains", "sea", "lake", "valley", "desert", "island", "islands", "peninsula", "bay", "gulf", "strait"}
 AREA_BEFORE = {"region", "province", "oblast", "state", "county", "district", "governorate", "prefecture", "territory",
                "countryside"}
-CITY_BEFORE = {"city", "town", "village", "suburb", "outskirts", "suburbs", "centre", "center"}
+CITY_BEFORE = {"city", "town", "village", "suburb", "outskirts", "suburbs", "centre", "center", "port"}
 QUALIFIERS_AFTER = AREA_AFTER | CITY_AFTER | PHYSICAL_AFTER
 _SETTLEMENT_NOUNS = frozenset({"village", "villages", "town", "towns", "settlement", "settlements"})
 #: Plural area nouns before "of" ("the districts of Sirwah and al-Juba"); "department" only in

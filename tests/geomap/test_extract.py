@@ -120,6 +120,8 @@ def _hints(extractor, doc):
     ("Farmers in the Kherson countryside fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("Farmers in the countryside of Kherson fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("Rebels hold much of rural Kherson.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Drones hit the port of Kherson and Kharkiv port.", ["Kherson", "Kharkiv"],
+     [("Kherson", PlaceKind.CITY), ("Kharkiv", PlaceKind.CITY)]),
     ("The department of Kherson asked for aid.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
     ("The Department of Kherson asked for aid.", ["Kherson"], [("Kherson", None)]),  # a body's name
 ])
