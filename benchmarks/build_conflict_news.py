@@ -1,8 +1,13 @@
-"""Build ``benchmarks/data/conflict_news.jsonl`` from its hand-written, marked-up source.
+"""Build the conflict-news corpora (``benchmarks/data/conflict_news*.jsonl``) from their marked-up sources.
 
 Usage::
 
-    python benchmarks/build_conflict_news.py [--check]
+    python benchmarks/build_conflict_news.py [--corpus {a,b,all}] [--check]
+
+Corpus ``a`` is ``conflict_news.jsonl`` (source ``conflict_news.src.txt``, place table
+``conflict_news_places.tsv``); corpus ``b``, the held-out test set, is ``conflict_news_b.jsonl``
+(``conflict_news_b.src.txt``, ``conflict_news_b_places.tsv``). Both use the format below;
+``all`` (the default) builds or checks both.
 
 The source, ``benchmarks/data/conflict_news.src.txt``, holds the documents one after another,
 each opened by a line ``=== ID``. A toponym is marked ``[surface|key]`` or
@@ -12,7 +17,7 @@ ambiguous_with and where the coordinates came from) and the flags are ``m`` (met
 ``e`` (embedded in an organisation name) and ``n:TEXT`` (a note for this mention, replacing
 the place's default). ``[text|-]`` marks text that is not a toponym (it is written out
 plain). Offsets are computed here, so ``text[start:end] == surface`` holds by construction.
-``--check`` rebuilds in memory and exits 1 when the committed JSONL differs.
+``--check`` rebuilds in memory and exits 1 when a committed JSONL differs.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import csv
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +35,22 @@ DATA = ROOT / "benchmarks" / "data"
 SOURCE = DATA / "conflict_news.src.txt"
 PLACES = DATA / "conflict_news_places.tsv"
 OUTPUT = DATA / "conflict_news.jsonl"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The marked-up source, place table and JSON Lines output of one corpus."""
+
+    source: Path
+    places: Path
+    output: Path
+
+
+CORPORA: dict[str, Corpus] = {
+    "a": Corpus(SOURCE, PLACES, OUTPUT),
+    "b": Corpus(DATA / "conflict_news_b.src.txt", DATA / "conflict_news_b_places.tsv",
+                DATA / "conflict_news_b.jsonl"),
+}
 
 _MARK = re.compile(r"\[([^\[\]|]+)\|([^\[\]]+)\]")
 
@@ -113,19 +135,25 @@ def render(documents: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the committed JSONL is out of date")
+    parser.add_argument("--corpus", choices=[*CORPORA, "all"], default="all",
+                        help="which corpus to build or check (default: all)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a committed JSONL is out of date")
     args = parser.parse_args(argv)
-    text = render(build())
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is out of date: run python benchmarks/build_conflict_news.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT}")
-    return 0
-
+    names = list(CORPORA) if args.corpus == "all" else [args.corpus]
+    status = 0
+    for name in names:
+        corpus = CORPORA[name]
+        text = render(build(corpus.source, corpus.places))
+        if args.check:
+            current = corpus.output.read_text(encoding="utf-8") if corpus.output.exists() else ""
+            if current != text:
+                print(f"{corpus.output} is out of date: run python benchmarks/build_conflict_news.py "
+                      f"--corpus {name}", file=sys.stderr)
+                status = 1
+            continue
+        corpus.output.write_text(text, encoding="utf-8")
+        print(f"wrote {corpus.output}")
+    return status
 
 if __name__ == "__main__":
     sys.exit(main())

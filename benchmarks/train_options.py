@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--distant-weight", type=float, default=None)
     parser.add_argument("--l2", type=float, default=None)
-    parser.add_argument("--cue-l2", type=float, default=None, help="L2 penalty on the cue features")
+    parser.add_argument("--cue-l2", type=float, default=None, help="L2 penalty on the cue features (the same as --family-l2 cue=X)")
     parser.add_argument("--family-l2", default=None,
                         help="per-family L2 penalties, e.g. 'kind=1,population=0.3' (gazetteer.ranker.FAMILIES)")
     parser.add_argument("--prior-signs", choices=("on", "off"), default=None,
@@ -65,11 +65,13 @@ def train_options(args: argparse.Namespace, **fields):
         fit = replace(fit, l2=args.l2)
     if args.prior is not None:
         fit = replace(fit, toward=tuple(HAND_TUNED.weight_of.items()) if args.prior == "hand" else ())
-    if args.cue_l2 is not None:
-        fit = replace(fit, cue_l2=args.cue_l2)
+    families = dict(fit.family_l2)  # the flags change the families they name, the others keep their penalty
     if args.family_l2 is not None:
         pairs = [p.split("=") for p in args.family_l2.split(",") if p.strip()]
-        fit = replace(fit, family_l2=tuple((name.strip(), float(value)) for name, value in pairs))
+        families.update((name.strip(), float(value)) for name, value in pairs)
+    if args.cue_l2 is not None:
+        families["cue"] = args.cue_l2
+    fit = replace(fit, family_l2=tuple(families.items()))
     if args.prior_signs is not None:
         fit = replace(fit, prior_signs=args.prior_signs == "on")
     if args.without:

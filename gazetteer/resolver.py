@@ -189,14 +189,16 @@ class Resolver:
         # One sense per document: a name placed by an explicit container ("Dover is a town in
         # Pope County", "Alexandria, Louisiana") keeps that place where it recurs bare.
         # Only where the container comes with the first mention: "named after Perth, Scotland"
-        # late in a text about Perth, Australia does not move the other mentions.
+        # late in a text about Perth, Australia does not move the other mentions. A first
+        # mention said to be a town ("Columbus is a city in Cherokee County") counts too; one
+        # said to be a region does not ("the Kherson region" is not the bare "Kherson").
         contained = {}
         first_seen: set[str] = set()
         for key, idx in sorted(senses.items(), key=lambda item: item[1][0]):
             if key[0] in first_seen:
                 continue
             first_seen.add(key[0])
-            if key[1] is None and key[2] is not None and current[key][0].place is not None:
+            if key[1] in (None, PlaceKind.CITY) and key[2] is not None and current[key][0].place is not None:
                 contained[key[0]] = current[key]
         for key in senses:
             if key[1] is None and key[2] is None and key[0] in contained:

@@ -1,6 +1,7 @@
 """The readings of a mention that take the whole document: qualifiers shared by coordinated
-names ("the Zaporozhye and Kherson regions"), possessives ("Luhansk's Pervomaisk") and
-containers ("Alexandria, Louisiana"; "Dover is a small town in Pope County").
+names ("the Zaporozhye and Kherson regions"), what the words after a name define it as
+("Arauca, a department on the border"), possessives ("Luhansk's Pervomaisk") and containers
+("Alexandria, Louisiana"; "Dover is a small town in Pope County").
 
 Each works on the mentions of one text, in text order, read on their own first (see
 :func:`geomap.qualifiers.reading`), and looks only at the text between neighbours.
@@ -26,10 +27,60 @@ _DEFINED_IN = re.compile(
     r"southeastern|southwestern)\s+)?", re.I)
 
 
+#: What a name is said to be ("Goris, a town near the border", "Arauca, a department on the
+#: border", "Mopti, the regional capital"): the last of these nouns in the words that follow.
+_DEFINING_NOUNS: dict[str, PlaceKind] = {
+    **dict.fromkeys(("town", "city", "village", "settlement", "hamlet", "capital", "port", "suburb"), PlaceKind.CITY),
+    **dict.fromkeys(("region", "province", "governorate", "department", "district", "state", "oblast",
+                     "county", "territory", "prefecture"), PlaceKind.ADMIN1),
+}
+_DEFINITION = re.compile(r"(?:,|\s+(?:is|was))\s+(?:(?:a|an|the)\s+)?")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*|\S")
+_PHRASE_WORDS = 5
+#: Words that end the noun phrase of a definition ("a town *in* ...", "a department *on* ...").
+_PHRASE_ENDS = frozenset({
+    "in", "of", "on", "at", "near", "by", "for", "from", "with", "where", "which", "that", "whose", "who",
+    "and", "or", "but", "about", "the", "a", "an", "as", "to", "under", "some", "its", "their", "is", "was",
+})
+
+
 def in_context(text: str, mentions: list[Mention]) -> list[Mention]:
     """The readings that take the whole document: qualifiers shared by coordinated names,
-    possessives, containers."""
-    return _with_containers(text, _possessive_containers(text, _spread_qualifiers(text, mentions)))
+    what a name is defined as, possessives, containers."""
+    mentions = _defined_kinds(text, _spread_qualifiers(text, mentions))
+    return _with_containers(text, _possessive_containers(text, mentions))
+
+
+def _defined_kinds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A name defined by the words after it takes their kind: "Arauca, a department on the
+    border" is the department, "Goris, a town in Armenia" the town. Only lower-case words
+    between the name and the next mention count (so "Kherson, Zaporizhzhia region" lends no
+    kind), and only for a name that no qualifier of its own already settles."""
+    out = list(mentions)
+    for i, mention in enumerate(out):
+        if mention.hint is not None:
+            continue
+        limit = out[i + 1].start if i + 1 < len(out) else len(text)
+        match = _DEFINITION.match(text, mention.end, limit)
+        if match is not None and (kind := _defined_kind(text, match.end(), limit)) is not None:
+            out[i] = replace(mention, hint=kind[1], qualifier=kind[0])
+    return out
+
+
+def _defined_kind(text: str, start: int, limit: int) -> tuple[str, PlaceKind] | None:
+    """The defining noun of the lower-case noun phrase at ``text[start:limit]`` and its kind:
+    the last such noun ("the region's largest *city*", "the besieged state *capital*");
+    ``None`` without one, or where the noun introduces the next name ("the town of Kadugli")."""
+    phrase: list[str] = []
+    for word in _WORD.finditer(text, start, limit):
+        token = word.group()
+        if len(phrase) == _PHRASE_WORDS or not token.islower() or token in _PHRASE_ENDS:
+            if token == "of" and text[word.end():limit].strip() == "" and phrase and phrase[-1] != "capital":
+                return None  # "South Kordofan, the town of Kadugli": the town is Kadugli
+            break
+        phrase.append(token)
+    nouns = [word for word in phrase if word in _DEFINING_NOUNS]
+    return (nouns[-1], _DEFINING_NOUNS[nouns[-1]]) if nouns else None
 
 
 def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:

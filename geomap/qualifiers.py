@@ -26,15 +26,22 @@ __all__ = ["Reading", "reading", "qualifier", "hint_for", "PLACE_LABELS", "AREA_
 PLACE_LABELS = {"GPE", "LOC"}
 AREA_AFTER = {
     "region", "regions", "oblast", "oblasts", "province", "provinces", "state", "county",
-    "counties", "district", "districts", "area", "governorate", "governorates", "prefecture",
-    "krai", "kray", "territory", "voivodeship", "canton", "raion", "hromada",
+    "counties", "district", "districts", "area", "areas", "governorate", "governorates", "prefecture",
+    "krai", "kray", "territory", "territories", "voivodeship", "canton", "raion", "hromada",
+    "countryside",
 }
-CITY_AFTER = {"city", "town", "village", "settlement"}
+CITY_AFTER = {"city", "town", "village", "settlement", "port"}
 PHYSICAL_AFTER = {"river", "mountains", "sea", "lake", "valley", "desert", "island", "islands", "peninsula", "bay", "gulf", "strait"}
-AREA_BEFORE = {"region", "province", "oblast", "state", "county", "district", "governorate", "prefecture", "territory"}
-CITY_BEFORE = {"city", "town", "village", "suburb", "outskirts", "suburbs", "centre", "center"}
+AREA_BEFORE = {"region", "province", "oblast", "state", "county", "district", "governorate", "prefecture", "territory",
+               "countryside"}
+CITY_BEFORE = {"city", "town", "village", "suburb", "outskirts", "suburbs", "centre", "center", "port"}
 QUALIFIERS_AFTER = AREA_AFTER | CITY_AFTER | PHYSICAL_AFTER
 _SETTLEMENT_NOUNS = frozenset({"village", "villages", "town", "towns", "settlement", "settlements"})
+#: Plural area nouns before "of" ("the districts of Sirwah and al-Juba"); "department" only in
+#: lower case ("the department of Arauca", not "the Department of Justice" nor "department store").
+_AREAS_BEFORE_OF = frozenset({"regions", "provinces", "oblasts", "states", "governor", "districts", "governorates",
+                              "territories", "counties"})
+_LOWER_CASE_AREA_BEFORE_OF = frozenset({"department", "departments"})
 _REGIONAL_AFTER_POSSESSIVE = frozenset({"governor", "territory", "administrative", "regional", "oblast", "region"})
 
 
@@ -105,11 +112,13 @@ def qualifier(doc: Doc, start: int, end: int) -> tuple[PlaceKind | None, str | N
             return PlaceKind.CITY, after.text, 0
         if after.text in {"'s", "’s"} and end + 1 < len(doc) and doc[end + 1].lower_ in _REGIONAL_AFTER_POSSESSIVE:
             return PlaceKind.ADMIN1, f"{after.text} {doc[end + 1].text}", 0
+    if before is not None and before.text == "rural":  # "rural Idlib": the countryside of a region, not its town
+        return PlaceKind.ADMIN1, before.text, 0
     if before is not None and before.text == "river":  # "the river Dnipro" (a capitalised "River" is part of the name)
         return PlaceKind.PHYSICAL, before.text, 0
     if before is not None and before.lower_ == "of" and start >= 2:
         word = doc[start - 2].lower_
-        if word in AREA_BEFORE or word in {"regions", "provinces", "oblasts", "states", "governor"}:
+        if word in AREA_BEFORE or word in _AREAS_BEFORE_OF or doc[start - 2].text in _LOWER_CASE_AREA_BEFORE_OF:
             return PlaceKind.ADMIN1, f"{doc[start - 2].text} of", 0
         if word in {"republic", "republics"} and "people" in doc[max(0, start - 5):start - 2].text.lower():
             return PlaceKind.REGION, f"{doc[start - 2].text} of", 0  # "the people's republics of"

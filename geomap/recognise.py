@@ -222,7 +222,10 @@ class Recogniser:
 
     def _person_words(self, ents: tuple[Span, ...]) -> frozenset[str]:
         """Words inside multi-word personal names among a document's entities ("Michael Jordan"),
-        where some word is not a strong place name (so "Kherson Ukraine", mislabelled, is not one)."""
+        unless every word is a strong place name lying in the next (so "Kherson Ukraine",
+        mislabelled, is not one).
+        A personal name has two capitalised words or more: a ``PERSON`` entity with fewer is a
+        name the model ran into lower-case words ("Zaporizhzhia overnight"), not a person's."""
         words: set[str] = set()
         for ent in ents:
             if ent.label_ != "PERSON" or len(ent) < 2:
@@ -234,10 +237,19 @@ class Recogniser:
                 continue
             if _in_headline(ent) or self._names.reaches(ent.text, _STRONG):
                 continue
-            alpha = [t for t in ent if t.is_alpha]
-            if any(not self._names.reaches(t.text, _STRONG) for t in alpha):
+            alpha = [t for t in ent if t.is_alpha and t.text[0].isupper()]
+            if len(alpha) < 2:  # "Zaporizhzhia overnight": a place the model ran into the next word
+                continue
+            if any(not self._names.reaches(t.text, _STRONG) for t in alpha) or not self._place_then_container(alpha):
                 words.update(t.lower_ for t in alpha)
         return frozenset(words)
+
+    def _place_then_container(self, words: list[Token]) -> bool:
+        """Whether strong place names in a row each lie in the next ("Kherson Ukraine", a run
+        of places the model took for a name) rather than naming a person ("Michael Jordan",
+        "Jordan Henderson": no Jordan lies in a Henderson)."""
+        return all(inner.lower_ == outer.lower_ or self._names.holds(outer.text, inner.text)
+                   for inner, outer in zip(words, words[1:]))
 
     def _embedded_or_personal(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str]) -> bool:
         """Whether the span is part of an organisation's or a person's name, or a person."""

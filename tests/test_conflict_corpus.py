@@ -1,4 +1,5 @@
-"""Integrity of the conflict-news development corpus (benchmarks/data/conflict_news.jsonl).
+"""Integrity of the conflict-news corpora (benchmarks/data/conflict_news.jsonl and the held-out
+test set benchmarks/data/conflict_news_b.jsonl).
 
 The checks are written as one function returning the problems it finds, so that the tests
 below can show it finds each kind of defect in a damaged copy as well as finding none in the
@@ -11,6 +12,7 @@ import copy
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,9 @@ from geomap.errors import GoldFormatError
 from geomap.evaluation.gold import load_gold
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "benchmarks" / "data" / "conflict_news.jsonl"
+DATA = ROOT / "benchmarks" / "data"
+# corpus name (as build_conflict_news.py --corpus spells it) -> (JSONL, fewest documents it holds)
+CORPORA = {"a": (DATA / "conflict_news.jsonl", 30), "b": (DATA / "conflict_news_b.jsonl", 24)}
 BUILDER = ROOT / "benchmarks" / "build_conflict_news.py"
 
 TYPES = {"country", "admin1", "region", "city", "physical", "continent", "other"}
@@ -70,14 +74,31 @@ def _problems(documents: list[dict]) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def documents() -> list[dict]:
-    with CORPUS.open(encoding="utf-8") as handle:
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def test_the_corpus_has_no_defects(documents):
-    assert len(documents) >= 30
+@pytest.fixture(scope="module", params=sorted(CORPORA))
+def corpus(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def documents(corpus) -> list[dict]:
+    return _read(CORPORA[corpus][0])
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_conflict_news", BUILDER)
+    builder = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = builder        # dataclasses look their module up while building
+    spec.loader.exec_module(builder)
+    return builder
+
+
+def test_the_corpus_has_no_defects(corpus, documents):
+    assert len(documents) >= CORPORA[corpus][1]
     assert _problems(documents) == []
 
 
@@ -105,8 +126,8 @@ def test_the_checks_find_each_kind_of_defect(documents):
         assert expected in found, expected
 
 
-def test_geomap_gold_reader_reads_it(documents):
-    gold = load_gold(CORPUS)
+def test_geomap_gold_reader_reads_it(corpus, documents):
+    gold = load_gold(CORPORA[corpus][0])
     assert [doc.id for doc in gold] == [doc["id"] for doc in documents]
     read = [(t.surface, t.kind, t.embedded) for doc in gold for t in doc.toponyms]
     written = [(t["surface"], t["type"], t["embedded"]) for doc in documents for t in doc["toponyms"]]
@@ -122,8 +143,21 @@ def test_geomap_gold_reader_rejects_a_shifted_span(documents, tmp_path):
         load_gold(path)
 
 
-def test_the_jsonl_is_what_its_marked_up_source_builds():
-    spec = importlib.util.spec_from_file_location("build_conflict_news", BUILDER)
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
-    assert builder.render(builder.build()) == CORPUS.read_text(encoding="utf-8")
+def test_the_jsonl_is_what_its_marked_up_source_builds(corpus):
+    builder = _builder()
+    paths = builder.CORPORA[corpus]
+    assert paths.output == CORPORA[corpus][0]
+    built = builder.render(builder.build(paths.source, paths.places))
+    assert built == CORPORA[corpus][0].read_text(encoding="utf-8")
+
+
+def test_the_builder_defaults_to_the_first_corpus():
+    builder = _builder()
+    assert builder.render(builder.build()) == CORPORA["a"][0].read_text(encoding="utf-8")
+
+
+def test_the_held_out_corpus_shares_no_document_with_the_first():
+    first, held_out = _read(CORPORA["a"][0]), _read(CORPORA["b"][0])
+    assert not {doc["id"] for doc in first} & {doc["id"] for doc in held_out}
+    headlines = {doc["text"].partition("\n")[0] for doc in first}
+    assert not headlines & {doc["text"].partition("\n")[0] for doc in held_out}

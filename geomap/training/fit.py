@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gazetteer.ranker import ANSWER_FEATURES, CUE_FEATURES, FAMILIES, FEATURES, PRIOR_SIGNS
+from gazetteer.ranker import ANSWER_FEATURES, FAMILIES, FEATURES, PRIOR_SIGNS
 
 from .dataset import Group
 
@@ -36,17 +36,15 @@ class FitOptions:
         weights, the data only has to prove the corrections it makes.
     max_iter
         L-BFGS iterations.
-    cue_l2
-        The L2 penalty on the cue features (:data:`~gazetteer.ranker.CUE_FEATURES`, each of which
-        fires on few mentions); ``None`` for ``l2``.
     without
         Features left out of the model (their values read as 0, their weights stay at the
         prior): for ablations.
     family_l2
         ``(family, penalty)`` pairs: the L2 penalty of every feature of a family of
-        :data:`~gazetteer.ranker.FAMILIES` (``kind``, ``context``, ...), over ``l2`` and
-        ``cue_l2``. A stiff ``kind`` or ``population`` penalty keeps the terms, which
-        settle town against region, near the prior when the corpora disagree about them.
+        :data:`~gazetteer.ranker.FAMILIES` (``kind``, ``context``, ``cue``, ...), over ``l2``.
+        A light ``cue`` penalty lets the cue features, each of which fires on few mentions,
+        move; a stiff ``kind`` or ``population`` penalty keeps the terms, which settle town
+        against region, near the prior when the corpora disagree about them.
     prior_signs
         Keep the weights of :data:`~gazetteer.ranker.PRIOR_SIGNS` to their a-priori directions
         (a more populous place is never less likely; a name listed with towns is never likelier
@@ -56,16 +54,13 @@ class FitOptions:
     l2: float = 1e-3
     max_iter: int = 500
     toward: tuple[tuple[str, float], ...] = ()
-    cue_l2: float | None = None
     without: tuple[str, ...] = ()
     family_l2: tuple[tuple[str, float], ...] = ()
     prior_signs: bool = False
 
     def penalties(self) -> tuple[float, ...]:
         """The L2 penalty of each feature of :data:`~gazetteer.ranker.FEATURES`."""
-        cues = set(CUE_FEATURES)
-        cue_l2 = self.l2 if self.cue_l2 is None else self.cue_l2
-        by_feature = {f: cue_l2 if f in cues else self.l2 for f in FEATURES}
+        by_feature = dict.fromkeys(FEATURES, self.l2)
         for family, penalty in self.family_l2:
             if family not in FAMILIES:
                 raise ValueError(f"unknown feature family {family!r}: one of {', '.join(FAMILIES)}")

@@ -92,7 +92,7 @@ class TrainOptions:
     corpus_balance: float = 0.0
     distant_kind_balance: float = 0.0
     fit: FitOptions = field(default_factory=lambda: FitOptions(l2=0.03, toward=tuple(HAND_TUNED.weight_of.items()),
-                                                                cue_l2=0.005))
+                                                                family_l2=(("cue", 0.005),)))
 
 
 def fold_of(document: str, folds: int) -> int:
@@ -253,7 +253,7 @@ def train_scorer(corpora: Sequence[GoldCorpus], gazetteer: Gazetteer, options: T
             "folds": options.folds, "rounds": options.rounds, "distant_weight": options.distant_weight,
             "distant_kind_balance": options.distant_kind_balance, "family_l2": dict(options.fit.family_l2),
             "prior_signs": options.fit.prior_signs,
-            "l2": options.fit.l2, "cue_l2": options.fit.cue_l2, "flag_wrong_share": options.flag_wrong_share,
+            "l2": options.fit.l2, "flag_wrong_share": options.flag_wrong_share,
             "max_flagged": options.max_flagged,
             "held_out_answers": len(rows), **(metadata or {})}
     return LinearScorer("learned", weights, flag_below=threshold, confidence_of=confidence, metadata=meta)

@@ -142,6 +142,12 @@ def test_a_container_that_is_a_county_is_tested_on_its_outline(tmp_path):
     assert any("in Pope County" in r for r in contained.candidates[0].reasons)
     assert bare.place.id == "c:dover-ar"  # the same name keeps its sense
     assert resolver.resolve(Toponym("Dover")).place.id == "c:dover-de"  # without the container, the larger
+    # "Dover is a town in Pope County": a first mention said to be a town keeps its sense too,
+    # one said to be a region does not lend it to the bare name
+    town, bare = resolver.resolve_all([Toponym("Dover", PlaceKind.CITY, 0, "Pope County"), Toponym("Dover", None, 90)])
+    assert (town.place.id, bare.place.id) == ("c:dover-ar", "c:dover-ar")
+    region, bare = resolver.resolve_all([Toponym("Dover", PlaceKind.ADMIN1, 0, "Pope County"), Toponym("Dover", None, 90)])
+    assert bare.place.id == "c:dover-de"
 
 
 def test_the_resolver_memos_stay_within_their_cap(tiny_gazetteer, monkeypatch):

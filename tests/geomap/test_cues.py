@@ -73,7 +73,7 @@ def test_the_ranker_learns_a_cue_from_data():
     # bare names: the town and the region alike; in a list, the region
     groups = [Group("c/d", "gold", (((city, 1.0),), ((area, 1.0),)), (i % 2 == 0, i % 2 == 1)) for i in range(20)]
     groups += [Group("c/e", "gold", (((city, 1.0),), ((area, 1.0), (cue, 1.0))), (False, True)) for _ in range(8)]
-    weights = fit_weights(groups, FitOptions(l2=1e-2, cue_l2=1e-3))
+    weights = fit_weights(groups, FitOptions(l2=1e-2, family_l2=(("cue", 1e-3),)))
     assert weights["list, area"] > 1.0
     held = fit_weights(groups, FitOptions(l2=1e-2, without=("list, area",)))
     assert "list, area" not in held

@@ -46,6 +46,36 @@ def test_an_unknown_name_tagged_as_a_place_but_borne_by_a_person_is_dropped(blan
     assert surfaces(extractor, doc) == ["Kyiv"]
 
 
+def test_a_place_the_model_runs_into_a_lower_case_word_is_no_personal_name(blank, tiny_gazetteer):
+    # "Kherson overnight"/PERSON: one capitalised word is no person's name, so Kherson stays a
+    # place here and wherever else the text names it (tagged PERSON too).
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Drones struck Kherson overnight. Residents of Kherson sheltered.",
+                   [("Kherson overnight", "PERSON"), ("Kherson", "PERSON")])
+    assert surfaces(extractor, doc) == ["Kherson", "Kherson"]
+
+
+def test_a_two_word_personal_name_still_makes_its_words_a_person_s(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Ivan Izium said on Monday. Later Izium said Kyiv would hold.",
+                   [("Ivan Izium", "PERSON"), ("Izium", "PERSON"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv"]
+
+
+def test_a_personal_name_made_of_strong_place_names_is_a_person_s(blank, tiny_gazetteer):
+    # "Alexandria Paris": two strong names, but no Alexandria lies in a Paris: a person
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Police said Alexandria Paris left. Later Paris said Kyiv would hold.",
+                   [("Alexandria Paris", "PERSON"), ("Paris", "PERSON"), ("Kyiv", "GPE")])
+    assert surfaces(extractor, doc) == ["Kyiv"]
+
+
+def test_a_run_of_places_each_inside_the_next_is_places_whatever_the_label(blank, tiny_gazetteer):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, "Police said Atlanta Georgia was calm.", [("Atlanta Georgia", "PERSON")])
+    assert surfaces(extractor, doc) == ["Atlanta", "Georgia"]
+
+
 def test_an_unknown_name_tagged_as_a_place_is_otherwise_kept_unresolved(blank, tiny_gazetteer):
     extractor = PlaceExtractor(tiny_gazetteer, blank)
     doc = labelled(blank, "Troops reached Hardeetown near Kyiv.", [("Hardeetown", "GPE"), ("Kyiv", "GPE")])
@@ -79,6 +109,40 @@ def test_a_definition_names_the_container(blank, tiny_gazetteer):
                    [("Alexandria", "GPE"), ("Louisiana", "GPE"), ("Alexandria", "GPE")])
     containers = [(m.surface, m.container) for m in extractor.mentions(doc)]
     assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
+
+
+def _hints(extractor, doc):
+    return [(m.name, m.hint) for m in extractor.mentions(doc)]
+
+
+@pytest.mark.parametrize(("text", "entities", "hints"), [
+    # what the words after a name define it as: the last defining noun of a lower-case phrase
+    ("Fighting spread to Kherson, a province on the river.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Convoys reached Kherson, the region's largest city, on Sunday.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
+    ("Convoys reached Kherson, the besieged state capital.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
+    ("Kharkiv was the first key city to be shelled.", ["Kharkiv"], [("Kharkiv", PlaceKind.CITY)]),
+    # not a definition of the first name: it introduces the next one, or names another place
+    ("In Kherson, the town of Izium is quiet.", ["Kherson", "Izium"],
+     [("Kherson", None), ("Izium", PlaceKind.CITY)]),
+    ("Aid reached Kyiv, where the city council met.", ["Kyiv"], [("Kyiv", None)]),
+    ("Aid reached Kyiv, President Zelensky said.", ["Kyiv"], [("Kyiv", None)]),
+    # plural and rural qualifiers, shared by coordinated names
+    ("Fighting spread across the Kherson and Kharkiv territories.", ["Kherson", "Kharkiv"],
+     [("Kherson", PlaceKind.ADMIN1), ("Kharkiv", PlaceKind.ADMIN1)]),
+    ("Shells fell on the districts of Kherson and Izium.", ["Kherson", "Izium"],
+     [("Kherson", PlaceKind.ADMIN1), ("Izium", PlaceKind.ADMIN1)]),
+    ("Farmers in the Kherson countryside fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Farmers in the countryside of Kherson fled.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Rebels hold much of rural Kherson.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("Drones hit the port of Kherson and Kharkiv port.", ["Kherson", "Kharkiv"],
+     [("Kherson", PlaceKind.CITY), ("Kharkiv", PlaceKind.CITY)]),
+    ("The department of Kherson asked for aid.", ["Kherson"], [("Kherson", PlaceKind.ADMIN1)]),
+    ("The Department of Kherson asked for aid.", ["Kherson"], [("Kherson", None)]),  # a body's name
+])
+def test_the_words_around_a_name_give_its_kind(blank, tiny_gazetteer, text, entities, hints):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    doc = labelled(blank, text, [(name, "GPE") for name in entities])
+    assert _hints(extractor, doc) == hints
 
 
 #: Names whose last word is a qualifier: the whole is a state, a city, a river, or no name at all.
@@ -215,3 +279,24 @@ def test_model_batches_keep_every_text_in_order_within_both_limits(texts, size, 
     for batch in batches:
         assert 1 <= len(batch) <= size
         assert len(batch) == 1 or sum(map(len, batch)) <= chars
+
+
+_WORDS = st.sampled_from(["Kherson", "Izium", ",", " ", "a", "the", "town", "region", "of", "is", "was", "city",
+                          "capital", "and", "in", "'s", "rural", "districts", "Port", "port", ".", "\n"])
+
+
+@given(st.lists(_WORDS, max_size=30), st.data())
+def test_reading_a_text_s_context_keeps_every_mention_s_span_and_any_kind_already_given(words, data):
+    from geomap.context import in_context
+    from geomap.model import Mention
+
+    text = " ".join(words)
+    starts = sorted({i for i in range(len(text)) if text.startswith(("Kherson", "Izium"), i)})
+    mentions = []
+    for start in starts:
+        name = "Kherson" if text.startswith("Kherson", start) else "Izium"
+        hint = data.draw(st.sampled_from([None, PlaceKind.CITY, PlaceKind.ADMIN1]))
+        mentions.append(Mention(start, start + len(name), name, name, hint))
+    read = in_context(text, mentions)
+    assert [(m.start, m.end, m.name) for m in read] == [(m.start, m.end, m.name) for m in mentions]
+    assert all(after.hint == before.hint for before, after in zip(mentions, read) if before.hint is not None)

@@ -23,6 +23,9 @@ def _surfaces(pipeline, text: str) -> list[str]:
     ("Police Arrest Man After Break-In", {"Man", "Police"}),
     ("Flooding Near Dam Forces Evacuations", {"Dam"}),
     ("He met Khan Younis, a western diplomat.", {"Khan Younis"}),              # a person: no cue
+    # two strong place names (an Isle of Man sheading, a country), but no Michael lies in a Jordan
+    ("Crowds cheered in Chicago.\n\nFans cheered as Michael Jordan scored 30 points in Chicago on Sunday.",
+     {"Michael", "Jordan"}),
 ])
 def test_weak_matches_of_names_and_words_are_not_places(real_pipeline, text, not_places):
     assert not_places.isdisjoint(_surfaces(real_pipeline, text))
@@ -34,6 +37,9 @@ def test_weak_matches_of_names_and_words_are_not_places(real_pipeline, text, not
     ("The NYC mayor met the UK envoy.", {"UK"}),
     ("Russian troops were seen near Kharov on Monday.", {"Kharov"}),           # a misspelling, with a cue
     ("A house in western Khan Younis was hit.", {"Khan Younis"}),               # tagged PERSON; a cue across "western"
+    # the model tags "Zaporizhzhia overnight" PERSON: a place run into a lower-case word is no person
+    ("Russian drones struck the city of Zaporizhzhia overnight, damaging a bakery and wounding nine "
+     "people. Residents of Zaporizhzhia say they are tired.", {"Zaporizhzhia"}),
     # the model tags the whole organisation PERSON: its words are not a person's name elsewhere
     ("The war between the government and the Tigray People's Liberation Front ended in 2022. "
      "Hospitals in Tigray are short of medicines.", {"Tigray"}),
