@@ -85,6 +85,7 @@ _NOT_KEY = re.compile(r"[^a-z0-9 ]+")
 #: Fewest letters a name keeps once its article goes: "Al Had" gives no "Had", "Al Kut" no "Kut".
 _MIN_BARE = 4
 _FINAL_H = re.compile(r"(?<=[aeiouy])h$")
+_MAX_PASSES = 8
 # Letter folds, in order, on the joined word string.
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"([b-df-hj-np-tv-z])\1+", r"\1"),   # doubled letters first: "kkh" is "kh", "aww" is "aw"
@@ -161,10 +162,22 @@ def romanised_key(name: str) -> str:
     if len(words) > 1 and words[0] == "al":
         words = words[1:]
     words = [_FINAL_H.sub("", w) for w in words]
-    key = "".join(words)
-    for pattern, repl in _FOLDS:
-        key = pattern.sub(repl, key)
+    key = _folded("".join(words))
     return key if len(key) >= MIN_KEY_LENGTH else ""
+
+
+def _folded(key: str) -> str:
+    """The letter folds applied until nothing changes (one pass can make a pair that another
+    fold takes: "cq" -> "ck"; a last word "h" leaves a final "ah"), so that the key of a key is
+    itself. Two passes settle every name of the gazetteer; the bound is a guard."""
+    for _ in range(_MAX_PASSES):
+        before = key
+        for pattern, repl in _FOLDS:
+            key = pattern.sub(repl, key)
+        key = _FINAL_H.sub("", key)
+        if key == before:
+            break
+    return key
 
 
 def article_variants(name: str) -> frozenset[str]:

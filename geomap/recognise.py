@@ -79,6 +79,11 @@ _COMPASS = frozenset({
     "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern",
     "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern", "south-western",
 })
+#: Words before "of" that make the name after it a place ("the city of", "north of", "residents of").
+_OF_PLACE = frozenset(AREA_BEFORE | CITY_BEFORE | {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "residents", "inhabitants", "mayor", "governor",
+})
 _PLACE_NOUNS = frozenset({"settlements", "villages", "towns", "cities", "regions", "places", "areas",
                           "provinces", "oblasts", "countries", "states", "districts", "localities"})
 _FEATURE_NOUNS = frozenset({
@@ -374,7 +379,7 @@ def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
         return True
     if before.lower_ in _COMPASS and span.start >= 2 and doc[span.start - 2].lower_ in _LOCATIVE:
         return True
-    if before.lower_ == "of" and span.start >= 2 and doc[span.start - 2].lower_ in AREA_BEFORE | CITY_BEFORE:
+    if before.lower_ == "of" and span.start >= 2 and doc[span.start - 2].lower_ in _OF_PLACE:
         return True
     if before.text in {",", "and", "or"} and span.start >= 2 and taken[span.start - 2]:
         return True

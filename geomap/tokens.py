@@ -80,6 +80,8 @@ def proper_runs(words: Words) -> Iterator[tuple[int, int]]:
 # Lower-case tokens that may sit inside a name: "Stratford-upon-Avon", "Luhansk People’s Republic".
 RUN_JOINERS = frozenset({"de", "del", "upon", "on", "of", "-", "'s", "’s"})
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
+#: Letters with an apostrophe inside, as romanisations write a glottal stop ("Mek'ele", "Ma'rib").
+_INNER_APOSTROPHE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)+")
 
 
 def capitalised(token: Token) -> bool:
@@ -88,7 +90,8 @@ def capitalised(token: Token) -> bool:
         return False
     if _ABBREVIATION.fullmatch(text):
         return True
-    return token.is_alpha and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
+    letters = token.is_alpha or _INNER_APOSTROPHE.fullmatch(text) is not None
+    return letters and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
 
 
 _HEADLINE_KEY = "geomap.headline"

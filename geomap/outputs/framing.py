@@ -14,10 +14,13 @@ The rule (no names, only kinds, coordinates and mention counts):
 2. Each remaining place weighs as many mentions as it has. The *centre* is the weighted
    median latitude and longitude (longitudes unwrapped around the heaviest place, so a story
    across the antimeridian is not centred on the far side of the Earth).
-3. The *radius* is :data:`RADIUS_FACTOR` times the weighted median distance from the centre,
-   at least :data:`MIN_RADIUS_KM`: the places within it are the story. At least half of the
-   weight is always inside, so the story is never empty; a place twice as far out as the
-   typical one (a capital named for its government, a distant comparison) is left out.
+3. The *radius* is :data:`RADIUS_FACTOR` times the median distance from the centre, at least
+   :data:`MIN_RADIUS_KM`: the places within it are the story. The median is the larger of the
+   one weighted by mentions (so at least half of the weight is always inside, and the story is
+   never empty) and the one over the places, each counted once (so a town named again and
+   again does not shrink the story to itself: Kherson named four times, Mariupol, the Donbas
+   and Kharkiv once each, are one story). A place twice as far out as the typical one (a
+   capital named for its government, a distant comparison) is left out.
 4. With fewer than :data:`MIN_LOCAL` such places there is no story to find: every place
    (countries included) is fitted, as ``fit="all"`` does.
 
@@ -42,7 +45,7 @@ from ..model import MappedPlace
 __all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "parse_fit", "unwrap", "RADIUS_FACTOR", "MIN_RADIUS_KM",
            "MIN_LOCAL"]
 
-#: Places farther from the centre than this many times the weighted median distance are left out.
+#: Places farther from the centre than this many times the median distance are left out.
 RADIUS_FACTOR = 2.0
 #: The story's radius is never smaller than this (km): a story in one city still shows its region.
 MIN_RADIUS_KM = 250.0
@@ -276,7 +279,8 @@ def story_places(
     lat0 = _weighted_median([mp.place.lat for mp in local], weights)
     lon0 = _weighted_median(lons, weights)
     distances = [_distance_km(lat0, lon0, mp.place.lat, lon) for mp, lon in zip(local, lons)]
-    radius = max(radius_factor * _weighted_median(distances, weights), min_radius_km)
+    typical = max(_weighted_median(distances, weights), _weighted_median(distances, [1.0] * len(distances)))
+    radius = max(radius_factor * typical, min_radius_km)
     chosen = {id(mp) for mp, d in zip(local, distances) if d <= radius}
     return [mp for mp in places if id(mp) in chosen]
 

@@ -37,6 +37,9 @@ def test_weak_matches_of_names_and_words_are_not_places(real_pipeline, text, not
     ("The NYC mayor met the UK envoy.", {"UK"}),
     ("Russian troops were seen near Kharov on Monday.", {"Kharov"}),           # a misspelling, with a cue
     ("A house in western Khan Younis was hit.", {"Khan Younis"}),               # tagged PERSON; a cue across "western"
+    ("Aid reached Mek'ele on Friday after weeks of delays.", {"Mek'ele"}),      # an inner apostrophe
+    ("Residents of Abu Kamal, near the border with Iraq, reported drone flights.", {"Abu Kamal"}),  # "residents of"
+    ("Drones struck two villages north of Hulyaipole on Sunday.", {"Hulyaipole"}),  # "north of"
     # the model tags "Zaporizhzhia overnight" PERSON: a place run into a lower-case word is no person
     ("Russian drones struck the city of Zaporizhzhia overnight, damaging a bakery and wounding nine "
      "people. Residents of Zaporizhzhia say they are tired.", {"Zaporizhzhia"}),

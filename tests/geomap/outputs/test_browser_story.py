@@ -3,8 +3,8 @@
 Marked ``browser`` (Playwright driving the system's Chromium, see tests/test_browser_map.py);
 the end-to-end tests also load the real model and gazetteer. The article is our own
 (``fixtures/story_article.txt``): Kherson, the Donbas, Mariupol and the Kharkiv region carry it;
-Washington is named once in passing, and a retired colonel's surname, Moss, is taken for the
-Norwegian town.
+Washington is named once in passing, Moscow twice for its government, and a retired colonel,
+Sydney Moss, is a person (neither the Australian city nor the Norwegian town).
 
 Every page is opened with every request but its own file aborted: all of it works offline.
 """
@@ -217,7 +217,8 @@ def _card(page, surface: str, nth: int = 0) -> str:
 @pytest.mark.gazetteer
 def test_clicks_in_the_review_page_make_a_decisions_file_the_next_run_follows(open_file, tmp_path):
     before = _places()
-    assert before[("Kherson", "city")] >= 3 and before[("Moss", "city")] == 2
+    assert before[("Kherson", "city")] >= 3 and before[("Moscow", "city")] == 2
+    assert not {name for name, _ in before} & {"Moss", "Sydney"}  # Colonel Sydney Moss is a person
     page_path, decisions = tmp_path / "review.html", tmp_path / "story.decisions.yaml"
     _cli("review", str(ARTICLE), "--tiles", "none", "-o", str(page_path), "--decisions", str(decisions))
     written = decisions.read_text("utf-8")
@@ -239,14 +240,15 @@ def test_clicks_in_the_review_page_make_a_decisions_file_the_next_run_follows(op
       window.geomapReview.focus.eachLayer(l => out.push(l.getTooltip().getContent().textContent)); return out; }""")
     assert any(t.startswith("Kherson Oblast (admin1, UA) (chosen)") for t in tips)
 
-    # "Moss" is a person: not a place, chosen with the keyboard (every mention of the name)
-    moss = _card(page, "Moss")
-    not_a_place = page.locator(f"{moss} input[type=radio][value=not-a-place]")
+    # "Moscow" stands for its government here: a reviewer mapping only where things happen
+    # says "not a place", with the keyboard (every mention of the name)
+    moscow = _card(page, "Moscow")
+    not_a_place = page.locator(f"{moscow} input[type=radio][value=not-a-place]")
     not_a_place.focus()
     page.keyboard.press("Space")
-    assert page.text_content(f"{moss} .decide-status").endswith("not a place")
-    # the other Moss card follows the same decision
-    assert page.locator(f"{_card(page, 'Moss', 1)} input[value=not-a-place]").is_checked()
+    assert page.text_content(f"{moscow} .decide-status").endswith("not a place")
+    # the other Moscow card follows the same decision
+    assert page.locator(f"{_card(page, 'Moscow', 1)} input[value=not-a-place]").is_checked()
 
     # a place typed by name, for one mention only: "supplies through Kharkiv" means the region
     kharkiv = _card(page, "Kharkiv")
@@ -265,7 +267,7 @@ def test_clicks_in_the_review_page_make_a_decisions_file_the_next_run_follows(op
     assert opened.errors == [] and opened.requests == [opened.url]
 
     after = _places(saved)
-    assert ("Moss", "city") not in after
+    assert ("Moscow", "city") not in after
     assert after[("Kherson Oblast", "admin1")] > before[("Kherson Oblast", "admin1")]
     assert after[("Kherson", "city")] == 1  # "the city of Kherson" keeps its own qualifier
     assert after[("Kharkiv", "city")] == before[("Kharkiv", "city")] - 1

@@ -78,6 +78,14 @@ def test_a_story_in_one_city_keeps_its_neighbourhood():
     assert _names(story_places(places)) == {"Kherson", "Nova Kakhovka"}
 
 
+def test_a_town_named_again_and_again_does_not_shrink_the_story_to_itself():
+    places = [_mapped("Kherson", C, 46.64, 32.61, 4), _mapped("Kherson Oblast", A, 46.70, 33.58, 1),
+              _mapped("Dnipro", PlaceKind.PHYSICAL, 46.8, 33.4, 1), _mapped("Donbas", R, 48.51, 38.34, 1),
+              _mapped("Mariupol", C, 47.10, 37.54, 1), _mapped("Kharkiv", C, 49.98, 36.25, 1),
+              _mapped("Kharkiv Oblast", A, 49.47, 36.46, 1), _mapped("Washington", C, 38.90, -77.04, 1)]
+    assert _names(story_places(places)) == _names(places) - {"Washington"}
+
+
 def test_a_story_across_the_antimeridian_is_centred_on_it():
     places = [_mapped("Suva", C, -18.14, 178.44, 3), _mapped("Apia", C, -13.83, -171.77, 3),
               _mapped("Nukualofa", C, -21.14, -175.2, 2), _mapped("Madrid", C, 40.4, -3.7, 1)]
