@@ -79,6 +79,19 @@ class NameEvidence:
         """:meth:`strength` of the name that some words of the text stand for ("New York’s")."""
         return self.strength(self.lookup_name(words)[0])
 
+    def reaches(self, name: str, threshold: float) -> bool:
+        """Whether :meth:`strength` of ``name`` is at least ``threshold``. Above
+        :data:`SPELLING_ONLY` only a name some place bears exactly can be: a match by spelling key
+        alone weighs at most that, so its keys are not worked out (most capitalised runs of a text
+        name nothing, and the keys cost more than the exact look-up)."""
+        if threshold > SPELLING_ONLY and not self.exact(name):
+            return False
+        return self.strength(name) >= threshold
+
+    def name_reaches(self, words: str, threshold: float) -> bool:
+        """:meth:`reaches` for the name that some words of the text stand for (:meth:`name_strength`)."""
+        return self.reaches(self.lookup_name(words)[0], threshold)
+
     def _strength_uncached(self, name: str) -> float:
         """How surely a name denotes a place: 1 for countries and regions, less for towns (by the
         kinds, origins and largest populations of :meth:`~gazetteer.Gazetteer.name_kinds`);

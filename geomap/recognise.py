@@ -144,7 +144,7 @@ class Recogniser:
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if "of" in words.lowers[s + 1:e - 1] and not any(taken[s:e]) \
-                        and self._names.strength(words.text(s, e)) >= _ENOUGH \
+                        and self._names.reaches(words.text(s, e), _ENOUGH) \
                         and not self._embedded_or_personal(doc[s:e], entity_of, person_words):
                     take(s, e, label_of(s, e))
             s = self._feature_start(words, start, end)
@@ -213,7 +213,7 @@ class Recogniser:
         for s, e in _subspans(start, end):
             if any(used[s - start:e - start]) or not _capitalised(doc[s]):
                 continue
-            if self._names.name_strength(doc[s:e].text) >= _ENOUGH:
+            if self._names.name_reaches(doc[s:e].text, _ENOUGH):
                 parts.append((s, e))
                 for i in range(s, e):
                     used[i - start] = True
@@ -240,12 +240,12 @@ class Recogniser:
             if ent.start > 0 and ent.doc[ent.start - 1].lower_.rstrip(".") in _TITLES:  # "Lt. Paul Henderson"
                 words.update(t.lower_ for t in ent if t.is_alpha)
                 continue
-            if _in_headline(ent) or self._names.strength(ent.text) >= _STRONG:
+            if _in_headline(ent) or self._names.reaches(ent.text, _STRONG):
                 continue
             alpha = [t for t in ent if t.is_alpha and t.text[0].isupper()]
             if len(alpha) < 2:  # "Zaporizhzhia overnight": a place the model ran into the next word
                 continue
-            if any(self._names.strength(t.text) < _STRONG for t in alpha) or not self._place_then_container(alpha):
+            if any(not self._names.reaches(t.text, _STRONG) for t in alpha) or not self._place_then_container(alpha):
                 words.update(t.lower_ for t in alpha)
         return frozenset(words)
 
@@ -281,7 +281,8 @@ class Recogniser:
         if not any(_capitalised(t) for t in core if not (span.start <= t.i < span.end)):
             return False  # the rest is not a name: "Victoria /vɪkˈtɔːriə/", "Lviv early"
         if ent.label_ == "PERSON":  # a mislabelled run of places ("Kherson Ukraine") is not a name
-            return any(self._names.strength(t.text) < _STRONG for t in core if t.is_alpha and not (span.start <= t.i < span.end))
+            return any(not self._names.reaches(t.text, _STRONG) for t in core
+                       if t.is_alpha and not (span.start <= t.i < span.end))
         return True  # inside a longer organisation, event or work name
 
     def _accept(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str], taken: list[bool]) -> bool:
@@ -290,15 +291,18 @@ class Recogniser:
             return False
         if self._embedded_or_personal(span, entity_of, person_words):
             return False
+        doc = span.doc
+        cued = _has_cue(doc, span, taken)
+        if not cued and not self._names.exact(span.text):
+            return False  # without a cue every threshold below is above what a spelling key alone gives
         strength = self._names.strength(span.text)
         if strength == 0.0:
             return False
         if len(span) == 1 and _acronym(first.text) and not _in_headline(span) and strength < 1.0 \
                 and not self._names.exact_kinds(first.text) & _ACRONYM_KINDS:
             return False  # "BA", "OS", "SWAT": an acronym, unless a country's or region's code
-        doc = span.doc
         label = entity_of[first.i].label_ if first.i in entity_of else None
-        if _has_cue(doc, span, taken):
+        if cued:
             threshold = _CUED
         elif _sentence_initial(first) or label in ("PERSON", "NORP", "ORG"):
             threshold = _STRONG
@@ -331,7 +335,7 @@ class Recogniser:
         if not kinds:
             return self._names.strength(name) > 0.0
         if _acronym(span[0].text):
-            return not kinds & _ACRONYM_KINDS and self._names.strength(name) < _STRONG
+            return not kinds & _ACRONYM_KINDS and not self._names.reaches(name, _STRONG)
         return False
 
     def _is_word(self, token: Token) -> bool:

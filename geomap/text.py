@@ -35,7 +35,11 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     bounds = _Bounds()
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group(0).strip() == "" and "\n" not in match.group(0) and _ABBREVIATIONS.search(text[start:match.start()]):
+        # The abbreviation ends the sentence and is at most six characters long: its last eight
+        # hold it and the character before it (which settles its leading \b), so that a long
+        # sentence is not searched from its start at every full stop.
+        if match.group(0).strip() == "" and "\n" not in match.group(0) \
+                and _ABBREVIATIONS.search(text[max(start, match.start() - 8):match.start()]):
             continue
         _append(bounds, text, start, match.start())
         start = match.end()

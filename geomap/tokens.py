@@ -22,7 +22,7 @@ class Words:
     """The text and the capitalisation of a ``Doc``'s tokens, read once as plain lists
     (every ``doc[i]`` builds a new spaCy ``Token``; the extractor asks about each token often)."""
 
-    __slots__ = ("texts", "spaces", "lowers", "stop", "capitalised")
+    __slots__ = ("texts", "spaces", "lowers", "stop", "capitalised", "_with_space")
 
     def __init__(self, doc: Doc) -> None:
         self.texts: list[str] = []
@@ -36,17 +36,18 @@ class Words:
             self.lowers.append(token.lower_)
             self.stop.append(token.is_stop)
             self.capitalised.append(capitalised(token))
+        #: Each token's text with its trailing white space (``token.text_with_ws``).
+        self._with_space = [w + s for w, s in zip(self.texts, self.spaces)]
 
     def text(self, start: int, end: int) -> str:
         """``doc[start:end].text``, without building the span."""
-        return self._with_spaces(start, end - 1) + self.texts[end - 1]
+        if end - start == 1:
+            return self.texts[start]
+        return "".join(self._with_space[start:end - 1]) + self.texts[end - 1]
 
     def whole(self) -> str:
         """``doc.text``."""
-        return self._with_spaces(0, len(self.texts))
-
-    def _with_spaces(self, start: int, end: int) -> str:
-        return "".join([w + s for w, s in zip(self.texts[start:end], self.spaces[start:end])])
+        return "".join(self._with_space)
 
 
 _WORDS_KEY = "geomap.words"
