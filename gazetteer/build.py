@@ -28,7 +28,7 @@ import logging
 import os
 from pathlib import Path
 
-from . import normalize, romanise, translit
+from . import forms, normalize, romanise, translit
 from .errors import GazetteerBuildError, GazetteerCorrupt
 from .physical import DATA_FILES as PHYSICAL_DATA_FILES
 from .physical import add_physical
@@ -89,7 +89,7 @@ def embedded_fingerprint() -> str:
         digest.update(f";{package}={package_version(package)}".encode())
     for name in _EMBEDDED_DATA_FILES:
         digest.update(data_file(name).read_bytes())
-    for module in (translit, normalize, romanise):
+    for module in (translit, normalize, romanise, forms):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 

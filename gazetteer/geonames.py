@@ -63,8 +63,7 @@ from .sources import (admin1_display_name, admin_bare_names, admin_units, countr
                       usable_abbreviation, usable_alternate)
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
                     write_key_filters)
-from .romanise import index_forms
-from .translit import spelling_key, variants
+from .forms import strong_keys
 from .writer import Progress
 
 __all__ = [
@@ -169,16 +168,9 @@ class _Importer:
         key = normalize_name(name)
         if not key or not key.isascii():
             return
-        for variant in variants(key):
-            self.name(pk, variant, MatchOrigin.VARIANT)
-        skey = spelling_key(key)
-        if skey:
-            self.spellings.append((skey, pk))
-        forms = index_forms(key, country)
-        for vkey in forms.variants:
-            self.names.append((vkey, pk, int(MatchOrigin.VARIANT)))
-        if forms.key:
-            self.spellings.append((forms.key, pk))
+        keys = strong_keys(key, country)
+        self.names.extend((vkey, pk, int(MatchOrigin.VARIANT)) for vkey in keys.variants)
+        self.spellings.extend((skey, pk) for skey in keys.spellings)
 
     def place(self, row: tuple) -> None:
         self.places.append(row)

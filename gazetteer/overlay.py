@@ -52,8 +52,9 @@ from .model import PlaceKind
 from .normalize import normalize_name
 from .sources import curated_overlay_data, natural_earth
 from .store import FUZZY_MIN_LENGTH, Gazetteer, MatchOrigin, fuzzy_bucket, write_key_filters
-from .romanise import index_forms, romanised_probe
-from .translit import spelling_key, variants
+from .forms import strong_keys
+from .romanise import romanised_probe
+from .translit import spelling_key
 
 __all__ = [
     "Overlay",
@@ -443,13 +444,11 @@ class _Writer:
             return
         keys = [(key, origin)]
         if origin <= MatchOrigin.ALIAS:
-            keys += [(normalize_name(v), MatchOrigin.VARIANT) for v in variants(key)]
             country = self.conn.execute("SELECT country_code FROM places WHERE pk = ?", (pk,)).fetchone()
-            forms = index_forms(key, country[0] if country else None)
-            keys += [(v, MatchOrigin.VARIANT) for v in sorted(forms.variants)]
-            for skey in (spelling_key(key), forms.key):
-                if skey and not self.conn.execute("SELECT 1 FROM spellings WHERE key = ? AND pk = ?",
-                                                  (skey, pk)).fetchone():
+            extra = strong_keys(key, country[0] if country else None)
+            keys += [(v, MatchOrigin.VARIANT) for v in extra.variants]
+            for skey in extra.spellings:
+                if not self.conn.execute("SELECT 1 FROM spellings WHERE key = ? AND pk = ?", (skey, pk)).fetchone():
                     self.conn.execute("INSERT INTO spellings VALUES (?, ?)", (skey, pk))
         for k, o in keys:
             if not k or not k.isascii():

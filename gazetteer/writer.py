@@ -22,8 +22,7 @@ from .model import PlaceKind
 from .normalize import normalize_name
 from .store import (FUZZY_MIN_LENGTH, FUZZY_MIN_POPULATION, INDEXES, SCHEMA, SCHEMA_VERSION, MatchOrigin,
                     fuzzy_bucket, write_key_filters)
-from .romanise import index_forms
-from .translit import spelling_key, variants
+from .forms import strong_keys
 
 __all__ = ["Builder", "Progress", "Step", "no_progress", "write_database"]
 
@@ -131,18 +130,9 @@ class Builder:
         # get their article variants and romanised key (gazetteer.romanise).
         strong = [(k, pk) for (k, pk, o) in self.names if o <= MatchOrigin.ALIAS]
         for i, (key, pk) in enumerate(strong):
-            for variant in variants(key):
-                vkey = normalize_name(variant)
-                if vkey and vkey.isascii():
-                    self.names.add((vkey, pk, int(MatchOrigin.VARIANT)))
-            skey = spelling_key(key)
-            if skey:
-                self.spellings.add((skey, pk))
-            forms = index_forms(key, self.places[pk - 1][6])
-            for vkey in forms.variants:
-                self.names.add((vkey, pk, int(MatchOrigin.VARIANT)))
-            if forms.key:
-                self.spellings.add((forms.key, pk))
+            keys = strong_keys(key, self.places[pk - 1][6])
+            self.names.update((vkey, pk, int(MatchOrigin.VARIANT)) for vkey in keys.variants)
+            self.spellings.update((skey, pk) for skey in keys.spellings)
             if i % 20000 == 0:
                 self.progress("variants", i, len(strong))
         # Keep the best origin per (key, place).
