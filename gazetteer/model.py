@@ -110,6 +110,23 @@ class Place:
         """``(lat, lon)``, the order geopy uses."""
         return (self.lat, self.lon)
 
+    def coded_in(self, area: Place) -> bool:
+        """Whether this place lies in ``area`` by their codes: a country holds the places of its
+        country code, a first-level region those of its admin-1 code. Outlines are not read, and
+        other kinds of area hold nothing here.
+
+        Examples
+        --------
+        >>> oblast = Place("gn:706442", "Kherson Oblast", PlaceKind.ADMIN1, 46.7, 33.6, "UA", "UA.08")
+        >>> Place("gn:706448", "Kherson", PlaceKind.CITY, 46.6, 32.6, "UA", "UA.08").coded_in(oblast)
+        True
+        """
+        if area.kind is PlaceKind.COUNTRY:
+            return self.country_code == area.country_code
+        if area.kind is PlaceKind.ADMIN1:
+            return bool(area.admin1_code) and self.admin1_code == area.admin1_code
+        return False
+
     def describe(self) -> str:
         """A one-line human description, e.g. ``"Kherson (city, UA, Kherson Oblast)"``."""
         where = ", ".join(x for x in (self.country_code, self.admin1) if x and x != self.name)

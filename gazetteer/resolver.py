@@ -433,9 +433,7 @@ class Resolver:
                 continue
             if not area.kind.is_area:
                 continue
-            if area.kind is PlaceKind.COUNTRY and place.country_code == area.country_code:
-                return True
-            if area.kind is PlaceKind.ADMIN1 and area.admin1_code and place.admin1_code == area.admin1_code:
+            if place.coded_in(area):
                 return True
             if area.kind is PlaceKind.ADMIN1 and self._contains(area.id, place.lat, place.lon):
                 return True

@@ -114,19 +114,14 @@ class NameEvidence:
         return best
 
     def holds(self, container: str, name: str) -> bool:
-        """Whether a country or first-level region that bears ``container`` exactly holds a
-        place that bears ``name`` exactly ("Ukraine" holds "Kherson"; "Henderson" holds no
-        "Jordan")."""
-        areas = [m.place for m in self.gazetteer.lookup(container, spelling=False)
-                 if m.place.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1) and m.place.country_code]
+        """Whether a country or first-level region that bears ``container`` exactly holds, by
+        their codes (:meth:`~gazetteer.Place.coded_in`), a place that bears ``name`` exactly
+        ("Ukraine" holds "Kherson"; "Henderson" holds no "Jordan")."""
+        areas = [m.place for m in self.gazetteer.lookup(container, spelling=False) if m.place.country_code]
         if not areas:
             return False
-        for match in self.gazetteer.lookup(name, spelling=False):
-            place = match.place
-            if any(place.country_code == area.country_code and place.id != area.id
-                   and (area.kind is PlaceKind.COUNTRY or place.admin1_code == area.admin1_code) for area in areas):
-                return True
-        return False
+        return any(match.place.id != area.id and match.place.coded_in(area)
+                   for match in self.gazetteer.lookup(name, spelling=False) for area in areas)
 
     def _exact_uncached(self, name: str) -> tuple[NameKind, ...]:
         """The kinds and origins of the places that bear ``name`` exactly (remembered: :meth:`exact`)."""

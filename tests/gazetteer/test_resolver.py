@@ -196,3 +196,16 @@ def test_a_city_with_a_word_more_than_its_region_keeps_its_match():
                _match("okc", "Oklahoma City", PlaceKind.CITY, "OK", "ALTERNATE", "Oklahoma")]
     lifted, pairs = _namesake_capitals(matches)
     assert [m.origin.name for m in lifted] == ["NAME", "ALTERNATE"] and pairs == {}
+
+
+def test_a_place_is_coded_in_its_country_and_its_first_level_region_only():
+    from gazetteer import Place
+
+    city = Place("t:c", "Kherson", PlaceKind.CITY, 46.6, 32.6, "UA", "UA.08")
+    assert city.coded_in(Place("t:o", "Kherson Oblast", PlaceKind.ADMIN1, 46.7, 33.6, "UA", "UA.08"))
+    assert city.coded_in(Place("t:ua", "Ukraine", PlaceKind.COUNTRY, 49.0, 32.0, "UA"))
+    assert not city.coded_in(Place("t:k", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.5, 36.5, "UA", "UA.07"))
+    assert not city.coded_in(Place("t:ru", "Russia", PlaceKind.COUNTRY, 60.0, 100.0, "RU"))
+    assert not city.coded_in(Place("t:d", "Donbas", PlaceKind.REGION, 48.5, 38.4, "UA", "UA.08"))  # no code of its own
+    assert not Place("t:x", "X", PlaceKind.CITY, 0.0, 0.0, "UA").coded_in(
+        Place("t:y", "Y", PlaceKind.ADMIN1, 0.0, 0.0, "UA"))  # no admin-1 code on either side holds nothing
