@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gazetteer import Candidate, Gazetteer, PlaceKind, Resolution, Resolver, Toponym
+from collections.abc import Mapping
+
+from gazetteer import Candidate, Gazetteer, Place, PlaceKind, Resolution, Resolver, Toponym
 from geomap.model import Document, Mention, PlaceMention
 from geomap.text import sentence_around, sentence_bounds
 
@@ -24,9 +26,11 @@ def make_document(gazetteer: Gazetteer, text: str, names: list[tuple[str, PlaceK
     return Document(doc_id, text, tuple(PlaceMention(m, r) for m, r in zip(mentions, resolutions)), title=title)
 
 
-def picked_document(gazetteer: Gazetteer, doc_id: str, text: str, picks, *, title: str | None = None) -> Document:
+def picked_document(gazetteer: Gazetteer | Mapping[str, Place], doc_id: str, text: str, picks, *,
+                    title: str | None = None) -> Document:
     """A document with the given mentions: ``(surface, {place id: score})``, the first place
-    chosen; empty scores is unresolved. The first occurrence of each surface is used."""
+    chosen; empty scores is unresolved. The first occurrence of each surface is used. The
+    places come from ``gazetteer`` or a mapping of ids to places (:data:`PACIFIC`)."""
     bounds = sentence_bounds(text)
     mentions = []
     for surface, scores in picks:
@@ -40,3 +44,20 @@ def picked_document(gazetteer: Gazetteer, doc_id: str, text: str, picks, *, titl
         mentions.append(PlaceMention(m, resolution))
     mentions.sort(key=lambda pm: pm.mention.start)
     return Document(doc_id, text, tuple(mentions), title=title)
+
+
+#: Places across the antimeridian, and a namesake far from it (the framing of pages across 180 degrees).
+PACIFIC: dict[str, Place] = {p.id: p for p in (
+    Place("t:suva", "Suva", PlaceKind.CITY, -18.14, 178.44, "FJ"),
+    Place("t:apia", "Apia", PlaceKind.CITY, -13.83, -171.77, "WS"),
+    Place("t:apia-co", "Apia", PlaceKind.CITY, 5.1, -75.97, "CO"),
+)}
+
+
+def pacific_document() -> Document:
+    """Suva (Fiji, 178 E) and Apia (Samoa, 172 W), both flagged for review: Suva low-confidence,
+    Apia ambiguous with its namesake in Colombia."""
+    return picked_document(PACIFIC, "pacific", "Cyclone Winston hit Suva and moved towards Apia.", [
+        ("Suva", {"t:suva": 0.2}),
+        ("Apia", {"t:apia": 0.5, "t:apia-co": 0.49}),
+    ])

@@ -42,8 +42,8 @@ from gazetteer import Place, PlaceKind
 from ..errors import InputError
 from ..model import MappedPlace
 
-__all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "parse_fit", "unwrap", "RADIUS_FACTOR", "MIN_RADIUS_KM",
-           "MIN_LOCAL"]
+__all__ = ["Bounds", "Fit", "story_places", "fit_bounds", "places_bounds", "parse_fit", "unwrap", "RADIUS_FACTOR",
+           "MIN_RADIUS_KM", "MIN_LOCAL"]
 
 #: Places farther from the centre than this many times the median distance are left out.
 RADIUS_FACTOR = 2.0
@@ -313,9 +313,24 @@ def fit_bounds(
         return fit
     fit = Fit(fit)
     chosen = story_places(places) if fit is Fit.STORY else list(places)
+    return places_bounds((mp.place for mp in chosen), extent=extent)
+
+
+def places_bounds(
+    places: Iterable[Place],
+    *,
+    extent: Callable[[Place], tuple[float, float, float, float] | None] | None = None,
+) -> Bounds | None:
+    """The box around ``places`` (:meth:`Bounds.around`: across the antimeridian where that is
+    narrower), each place its point and, where ``extent`` gives one, its outline's box.
+
+    Returns
+    -------
+    Bounds or None
+        ``None`` for no places.
+    """
     boxes = []
-    for mp in chosen:
-        place = mp.place
+    for place in places:
         boxes.append((place.lon, place.lat, place.lon, place.lat))
         box = extent(place) if extent is not None else None
         if box is not None:

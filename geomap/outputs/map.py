@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
 
 __all__ = ["render", "page_html", "fragment_html", "map_data", "KIND_COLOURS", "ATTRIBUTION", "escape",
-           "popup_html", "script_json"]
+           "popup_html", "script_json", "outline_extent", "turned"]
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def map_data(
         if gazetteer is not None and mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
             geometry = gazetteer.geometry(mp.place.id)
             if geometry is not None:
-                encoded = _encode_polygons(_turned(geometry, centre), 100)
+                encoded = _encode_polygons(turned(geometry, centre), 100)
                 if encoded:
                     shape_index = len(shapes)
                     shapes.append(encoded)
@@ -236,14 +236,19 @@ def _boxes(places: Sequence[MappedPlace], gazetteer: Gazetteer | None,
     def extent(place):
         if gazetteer is None or place.kind not in _AREA_KINDS or not place.has_geometry:
             return None
-        geometry = gazetteer.geometry(place.id)
-        if geometry is None or geometry.is_empty:
-            return None
-        # Part by part: an outline cut at the antimeridian (Chukotka, Fiji) is narrow, not the world.
-        box = Bounds.around(p.bounds for p in _polygons(geometry) or [geometry])
-        return None if box is None else (box.west, box.south, box.east, box.north)
+        return outline_extent(gazetteer.geometry(place.id))
 
     return fit_bounds(places, Fit.ALL, extent=extent), fit_bounds(places, fit, extent=extent)
+
+
+def outline_extent(geometry) -> tuple[float, float, float, float] | None:
+    """``(west, south, east, north)`` of an outline (``None`` for none), read part by part: an
+    outline cut at the antimeridian (Chukotka, Fiji) is narrow, not the world
+    (:meth:`geomap.outputs.framing.Bounds.around`)."""
+    if geometry is None or geometry.is_empty:
+        return None
+    box = Bounds.around(p.bounds for p in _polygons(geometry) or [geometry])
+    return None if box is None else (box.west, box.south, box.east, box.north)
 
 
 def _centre(every: Bounds | None, view: Bounds | None) -> float | None:
@@ -266,7 +271,7 @@ def _leaflet(box: Bounds | None, centre: float | None) -> list[list[float]] | No
     return [[south, west], [north, east]]
 
 
-def _turned(geometry, centre: float | None):
+def turned(geometry, centre: float | None):
     """``geometry`` with each polygon or line moved by whole turns to lie around ``centre``
     (unchanged without one)."""
     if centre is None or geometry is None or geometry.is_empty:
@@ -378,10 +383,10 @@ def _world(gazetteer: Gazetteer) -> tuple[tuple[str, str, Any, Any], ...]:
 @functools.lru_cache(maxsize=512)
 def _detail(gazetteer: Gazetteer, place_id: str, box: tuple[float, float, float, float], centre: float | None = None):
     """A place's outline clipped near ``box`` and simplified for the detail layer (drawn around
-    ``centre``, see :func:`_turned`)."""
+    ``centre``, see :func:`turned`)."""
     import shapely
 
-    geometry = _turned(gazetteer.geometry(place_id), centre)
+    geometry = turned(gazetteer.geometry(place_id), centre)
     if geometry is None:
         return None
     west, south, east, north = box
@@ -422,7 +427,7 @@ def _basemap(gazetteer: Gazetteer, places: Sequence[MappedPlace], bounds,
     box_shape = shapely.box(*box) if box else None
     countries = []
     for place_id, code, coarse, full in world:
-        coarse, full = _turned(coarse, centre), _turned(full, centre)
+        coarse, full = turned(coarse, centre), turned(full, centre)
         fill_coarse, lines_coarse = coarse, coarse.boundary
         fill_detail: list = []
         lines_detail: list = []

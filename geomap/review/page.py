@@ -4,7 +4,8 @@
 Every flagged or decided mention is a card with its excerpt, geomap's answer and the top
 candidates with their scores and reasons; behind the "show every mention" switch, every other
 mention has a card too. A map draws the selected mention's chosen place (filled marker, solid
-outline) and its alternatives (hollow markers, dashed outlines).
+outline) and its alternatives (hollow markers, dashed outlines); it opens on the places of the
+listed mentions (:func:`overview_bounds`), across the antimeridian as the main map does.
 
 Deciding by clicking
 --------------------
@@ -30,6 +31,7 @@ element with ``<``, ``>`` and ``&`` escaped; the script sets text with ``textCon
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -37,13 +39,14 @@ from typing import Any
 from gazetteer import Gazetteer, Place, PlaceKind
 from gazetteer.normalize import normalize_name
 
-from ..outputs.map import ATTRIBUTION, KIND_COLOURS
+from ..outputs.framing import Bounds, places_bounds, unwrap
+from ..outputs.map import ATTRIBUTION, KIND_COLOURS, outline_extent, turned
 from ..outputs.markup import escape, script_json
 from ..outputs.offline import inline_html
 from .decisions import NOT_A_PLACE, NewPlace, merge_decisions, parse_decisions
 from .report import FLAG_HELP, SCOPES, Flag, Review, ReviewItem
 
-__all__ = ["review_html", "decision_lines", "DecisionLines", "entry_key"]
+__all__ = ["review_html", "overview_bounds", "decision_lines", "DecisionLines", "entry_key"]
 
 _LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 _LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
@@ -176,6 +179,31 @@ def _template(name: str) -> str:
     return (files("geomap") / "templates" / name).read_text(encoding="utf-8")
 
 
+def _outline(place: Place, gazetteer: Gazetteer | None):
+    """The outline the page draws for ``place`` (a shapely geometry), or ``None``."""
+    if gazetteer is None or not place.has_geometry or place.kind not in _AREA_KINDS:
+        return None
+    return gazetteer.geometry(place.id)
+
+
+def overview_bounds(items: Iterable[ReviewItem], *, gazetteer: Gazetteer | None = None) -> Bounds | None:
+    """The box the page opens on: around the chosen places (and their outlines) of the mentions
+    listed at first, the flagged and the decided ones, as the overview draws them.
+
+    The box is :func:`geomap.outputs.framing.places_bounds`, the main map's: places across the
+    antimeridian (Fiji and Samoa) get a box that runs on beyond 180 degrees east, and the page
+    then draws every place around its middle (:func:`review_html`).
+
+    Returns
+    -------
+    Bounds or None
+        ``None`` when no listed mention has a place.
+    """
+    chosen = [item.final.place for item in items
+              if item.reasons and item.final is not None and item.final.place is not None]
+    return places_bounds(chosen, extent=lambda place: outline_extent(_outline(place, gazetteer)))
+
+
 def _mention_keys(item: ReviewItem) -> dict[str, list[str]]:
     """The entry keys that can settle the item, by scope (surface first, then name), as
     :func:`geomap.review.decisions.apply_decisions` matches them."""
@@ -242,22 +270,19 @@ def review_html(
         decisions_text = merge_decisions(None, []).text
     entries, tail, new_places = decision_lines(decisions_text)
     places: dict[str, dict] = {}
+    outlines: dict[str, Any] = {}
 
     def place_ref(place: Place | None) -> str | None:
         if place is None:
             return None
         if place.id not in places:
-            geometry = None
-            if gazetteer is not None and place.has_geometry and place.kind in _AREA_KINDS:
-                shape = gazetteer.geometry(place.id)
-                if shape is not None:
-                    from shapely.geometry import mapping
-
-                    geometry = mapping(shape)
+            shape = _outline(place, gazetteer)
+            if shape is not None:
+                outlines[place.id] = shape
             places[place.id] = {
                 "name": place.name, "kind": place.kind.value, "lat": place.lat, "lon": place.lon,
                 "desc": place.describe(), "colour": KIND_COLOURS.get(place.kind, "#000000"),
-                "geometry": geometry,
+                "geometry": None,
             }
         return place.id
 
@@ -308,10 +333,24 @@ def review_html(
         })
         cards.append(_card(index, item, max_candidates, escape, scope))
 
+    # Across the antimeridian every place and outline is drawn within half a turn of the first
+    # view's middle, as on the main map (Apia, -172, at 188 beside Fiji); other pages keep theirs.
+    view = overview_bounds(items, gazetteer=gazetteer)
+    centre = (view.west + view.east) / 2.0 if view is not None and view.crosses_antimeridian else None
+    if centre is not None:
+        for record in places.values():
+            record["lon"] = round(unwrap(record["lon"], centre), 5)
+    if outlines:
+        from shapely.geometry import mapping
+
+        for pid, shape in outlines.items():
+            places[pid]["geometry"] = mapping(turned(shape, centre))
+
     flags = [f.value for f in Flag] + ["decided"]
     counts = review.counts()
     data = {
         "places": places, "items": map_items, "tiles": _tile_layer(tiles), "attribution": ATTRIBUTION,
+        "view": view.leaflet() if view is not None else None, "across": centre is not None,
         "decisions": {"text": decisions_text, "name": decisions_name, "tail": tail, "applied": applied,
                       "entries": [{"key": e.key, "start": e.start, "end": e.end, "indent": e.indent,
                                    "choice": e.choice} for e in entries]},

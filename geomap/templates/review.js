@@ -4,7 +4,13 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("review-data").textContent);
-  var map = L.map("map", {preferCanvas: false, worldCopyJump: true}).setView([30, 10], 2);
+  /* The first view is the box geomap.review.page.overview_bounds computed around the listed
+   * mentions' places; across the antimeridian the places are drawn around its middle (longitudes
+   * beyond 180 included), and the world copy jump, which would pull the view back towards
+   * Greenwich, is off. */
+  var FIT = {padding: [30, 30], maxZoom: 9};
+  var map = L.map("map", {preferCanvas: false, worldCopyJump: !data.across});
+  if (data.view) { map.fitBounds(data.view, FIT); } else { map.setView([30, 10], 2); }
   map.attributionControl.addAttribution(data.attribution);
   if (data.tiles) { L.tileLayer(data.tiles.url, data.tiles.options).addTo(map); }
   var cards = Array.prototype.slice.call(document.querySelectorAll("article.item"));
@@ -43,7 +49,7 @@
 
   function fit(group) {
     var b = group.getBounds();
-    if (b.isValid()) { map.fitBounds(b, {padding: [30, 30], maxZoom: 9}); }
+    if (b.isValid()) { map.fitBounds(b, FIT); }
   }
 
   function select(index) {
@@ -73,6 +79,12 @@
   }
 
   function applyFilters() {
+    filterCards();
+    if (selected === null) { fit(overview); }
+  }
+
+  /* Show the cards the filters let through, and draw their places on the overview. */
+  function filterCards() {
     var doc = document.getElementById("filter-doc").value;
     var wanted = {};
     document.querySelectorAll("input.filter-flag").forEach(function (b) { wanted[b.value] = b.checked; });
@@ -89,7 +101,6 @@
     if (selected !== null && cards[selected] && cards[selected].hidden) { selected = null; focus.clearLayers();
       cards.forEach(function (c) { c.classList.remove("selected"); }); }
     drawOverview();
-    if (selected === null) { fit(overview); }
   }
 
   /* -- deciding --------------------------------------------------------------------------------
@@ -348,7 +359,7 @@
   var showAll = document.getElementById("show-all");
   if (showAll) { showAll.addEventListener("change", applyFilters); }
   refresh();
-  applyFilters();
+  filterCards();  // the first view is data.view, set above
   window.geomapReview = {map: map, select: select, applyFilters: applyFilters, overview: overview, focus: focus,
                          choose: choose, decisionsText: decisionsText, effective: function (i) {
                            return effective(data.items[i]); }};

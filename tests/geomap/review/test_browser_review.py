@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from documents import picked_document
+from documents import pacific_document, picked_document
 from geomap.review.decisions import parse_decisions
 from geomap.review.page import review_html
 from geomap.review.report import build_review
@@ -181,3 +181,36 @@ def test_map_draws_the_chosen_place_and_its_alternatives_distinctly(opened):
     assert any(t.startswith("Izium (city, RS) (alternative)") for t in tips)
     assert opened.errors == [] and opened.dialogs == []
     assert page.evaluate("window.__geomapPwned") is None
+
+
+
+@pytest.fixture()
+def pacific(browser, tmp_path) -> Iterator[Opened]:
+    """The review page of Suva and Apia, across the antimeridian."""
+    path = tmp_path / "pacific.html"
+    path.write_text(review_html(build_review([pacific_document()]), tiles=None), encoding="utf-8")
+    yield from _open(browser, path)
+
+
+def _view(page) -> dict:
+    """The map's first view, and how many of the overview's markers lie outside it."""
+    return page.evaluate("""() => { const m = window.geomapReview.map, b = m.getBounds();
+      const markers = window.geomapReview.overview.getLayers().filter(l => l.getLatLng);
+      return {west: b.getWest(), east: b.getEast(), south: b.getSouth(), north: b.getNorth(), zoom: m.getZoom(),
+              jump: m.options.worldCopyJump, markers: markers.length,
+              outside: markers.filter(l => !b.contains(l.getLatLng())).length}; }""")
+
+
+def test_places_across_the_antimeridian_open_on_their_own_box(pacific, opened):
+    view = _view(pacific.page)
+    # Suva (178.44 E) and Apia (171.77 W): a box a few degrees across 180, not the whole globe
+    assert view["east"] - view["west"] < 40 and view["zoom"] >= 4
+    assert view["west"] < 178.44 < view["east"] and view["west"] < -171.77 + 360 < view["east"]
+    assert view["south"] < -18.14 and -13.83 < view["north"]
+    # both drawn where the view shows them (Apia at 188), and no world copy jump pulls the view back
+    assert view["markers"] == 2 and view["outside"] == 0 and view["jump"] is False
+    assert pacific.errors == [] and pacific.requests == [pacific.url]
+    # a page that does not cross keeps the world copy jump and opens on its places
+    ordinary = _view(opened.page)
+    assert ordinary["jump"] is True and ordinary["markers"] >= 3 and ordinary["outside"] == 0
+    assert ordinary["east"] - ordinary["west"] < 90

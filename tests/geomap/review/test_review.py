@@ -23,7 +23,8 @@ from geomap.evaluation import (
     kind_aware_calibration,
 )
 from geomap.model import Document, Mention, PlaceMention
-from geomap.review.page import review_html
+from documents import pacific_document
+from geomap.review.page import overview_bounds, review_html
 from geomap.review.report import Flag, FlagRule, build_review, flags_for, format_summary, is_flagged
 
 HOSTILE = ('<script>window.__pwned=1</script> "><img src=x onerror="window.__pwned=1"> '
@@ -193,6 +194,11 @@ def test_review_page_lists_candidates_regions_and_filters(documents, tiny_gazett
     assert data["places"]["t:kherson-oblast"]["geometry"]["type"] == "Polygon"  # drawn as an outline
     assert data["places"]["t:kherson"]["geometry"] is None
     assert data["items"][1]["chosen"] is None  # unresolved
+    # the page opens on the box around the listed places as they are (Kherson's oblast outline
+    # included); nothing crosses the antimeridian, so no longitude moves
+    kherson = tiny_gazetteer.get("t:kherson")
+    assert data["across"] is False and data["places"]["t:kherson"]["lon"] == kherson.lon
+    assert data["view"] == overview_bounds(review.items, gazetteer=tiny_gazetteer).leaflet()
     assert re.findall(r'data-doc="(\w+)"', page) == ["a", "a", "a", "b", "b"]
     assert '<option value="a">a</option><option value="b">b</option>' in page
     for flag in ("unresolved", "ambiguous", "low-confidence", "fuzzy", "decided"):
@@ -200,6 +206,21 @@ def test_review_page_lists_candidates_regions_and_filters(documents, tiny_gazett
     assert "Kherson Oblast (admin1, UA)" in page and "test score 0.49" in page
     # Leaflet is inlined and there are no tiles: no element loads anything from elsewhere
     assert not re.search(r'<(script|link|img)\b[^>]*(src|href)=', page)
+
+
+def test_review_page_across_the_antimeridian_opens_on_its_places_drawn_side_by_side():
+    review = build_review([pacific_document()])
+    box = overview_bounds(review.items)
+    # Suva (178.44 E) to Apia (171.77 W): ten degrees across 180, not the 350 between them westward
+    assert box.crosses_antimeridian and (box.west, box.east) == (pytest.approx(178.44), pytest.approx(188.23))
+    [data] = re.findall(r'<script type="application/json" id="review-data">(.*?)</script>',
+                        review_html(review, tiles=None), re.S)
+    data = json.loads(data)
+    assert data["view"] == [[-18.14, 178.44], [-13.83, 188.23]] and data["across"] is True
+    lons = {pid: p["lon"] for pid, p in data["places"].items()}
+    # every place drawn within half a turn of the box's middle: Apia beside Fiji, the Colombian
+    # namesake (an alternative, off the first view) one world further east
+    assert lons == {"t:suva": 178.44, "t:apia": 188.23, "t:apia-co": 284.03}
 
 
 # -- calibration ----------------------------------------------------------------------------------
