@@ -291,7 +291,7 @@ class Resolver:
             region = self.gazetteer.admin1_place(city.country_code, city.admin1_code)
             if region is None or region.id in have:
                 continue
-            if spelling_key(_bare_region_name(region.name)) == spelling_key(city.name):
+            if _same_name(city.name, _bare_region_name(region.name)):
                 have.add(region.id)
                 extra.append(NameMatch(region, match.origin, match.matched))
         return extra
@@ -619,8 +619,10 @@ def _namesake_capitals(matches: list[NameMatch]) -> tuple[list[NameMatch], dict[
 
 def _same_name(a: str, b: str) -> bool:
     """Whether two names are one name in two romanisations ("Basrah" and "Basra", "Ḩamāh" and
-    "Hama"): as many words, and spellings at least 80% alike. A name with a word more
-    ("Oklahoma City", "New York City") is another name."""
+    "Hama", "Kiev" and "Kyiv"): one spelling key, or as many words and spellings at least 80%
+    alike. A name with a word more ("Oklahoma City", "New York City") is another name."""
+    if spelling_key(a) == spelling_key(b):
+        return True
     a, b = normalize_name(a), normalize_name(b)
     return len(a.split()) == len(b.split()) and SequenceMatcher(None, a, b).ratio() >= 0.8
 

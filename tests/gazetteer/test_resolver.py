@@ -209,3 +209,17 @@ def test_a_place_is_coded_in_its_country_and_its_first_level_region_only():
     assert not city.coded_in(Place("t:d", "Donbas", PlaceKind.REGION, 48.5, 38.4, "UA", "UA.08"))  # no code of its own
     assert not Place("t:x", "X", PlaceKind.CITY, 0.0, 0.0, "UA").coded_in(
         Place("t:y", "Y", PlaceKind.ADMIN1, 0.0, 0.0, "UA"))  # no admin-1 code on either side holds nothing
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Basrah", "Basra", True),          # two romanisations, 80% alike
+    ("Kiev", "Kyiv", True),             # one spelling key, less alike
+    ("Mykolayiv", "Mykolaiv", True),
+    ("Oklahoma City", "Oklahoma", False),  # a word more is another name
+    ("Kherson", "Kharkiv", False),
+])
+def test_a_town_and_its_region_share_a_name_in_any_romanisation(a, b, same):
+    from gazetteer.resolver import _same_name
+
+    assert _same_name(a, b) is same
+    assert _same_name(b, a) is same
