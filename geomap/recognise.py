@@ -36,7 +36,6 @@ from .lexicon import Lexicon
 from .names import NameEvidence
 from .qualifiers import AREA_BEFORE, CITY_BEFORE, PHYSICAL_AFTER, PLACE_LABELS, QUALIFIERS_AFTER
 from .tokens import acronym as _acronym
-from .tokens import capitalised as _capitalised
 from .tokens import headline_at as _headline_at
 from .tokens import in_headline as _in_headline
 from .tokens import proper_runs as _proper_runs
@@ -175,11 +174,12 @@ class Recogniser:
                 if not any(taken[s:e]) and self._accept(doc, s, e, entity_of, person_words, taken):
                     take(s, e, "GAZETTEER")
         # 3. One sense per discourse: a name taken once is taken everywhere it recurs.
-        accepted = {normalize_name(doc[f.start:f.end].text) for f in found}
+        accepted = {normalize_name(words.text(f.start, f.end)) for f in found}
         # A word the model itself tagged as a place here is not a person's name elsewhere in the
         # text just because a person bears it ("Lawton" the city, "Henry Ware Lawton").
-        placed = Counter(t.lower_ for f in found if f.label in PLACE_LABELS for t in doc[f.start:f.end])
-        named = Counter(t.lower_ for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent)
+        placed = Counter(w for f in found if f.label in PLACE_LABELS for w in words.lowers[f.start:f.end])
+        named = Counter(w for ent in ents if ent.label_ == "PERSON" and len(ent) > 1
+                        for w in words.lowers[ent.start:ent.end])
         person_words = frozenset(w for w in person_words if placed[w] <= named[w])
         for start, end in runs:
             for s, e in _subspans(start, end):
@@ -204,17 +204,18 @@ class Recogniser:
         """For a multi-word place entity whose whole name no gazetteer entry bears, the
         longest parts that are names ("north west London", "Greece Italy", "St. Louis Police");
         empty when the whole is a name, or no part is."""
-        if end - start < 2 or self._names.name_strength(doc[start:end].text) > 0.0:
+        words = _words(doc)
+        if end - start < 2 or self._names.name_strength(words.text(start, end)) > 0.0:
             return []
-        head = doc[end - 1].lower_
+        head = words.lowers[end - 1]
         if head in QUALIFIERS_AFTER or head in _FEATURE_NOUNS:
             return []  # "Neches River", "Indian Lake Road": a name of its own that we lack
         used = [False] * (end - start)
         parts = []
         for s, e in _subspans(start, end):
-            if any(used[s - start:e - start]) or not _capitalised(doc[s]):
+            if any(used[s - start:e - start]) or not words.capitalised[s]:
                 continue
-            if self._names.name_reaches(doc[s:e].text, _ENOUGH):
+            if self._names.name_reaches(words.text(s, e), _ENOUGH):
                 parts.append((s, e))
                 for i in range(s, e):
                     used[i - start] = True
