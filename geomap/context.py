@@ -15,6 +15,7 @@ from dataclasses import replace
 from gazetteer import PlaceKind
 
 from .model import Mention
+from .names import CARDINAL_ADJECTIVES, CARDINAL_POINTS, INTERCARDINAL_ADJECTIVES
 
 __all__ = ["in_context"]
 
@@ -23,8 +24,8 @@ _DEFINED_IN = re.compile(
     r"(?:city|town|village|suburb|community|settlement|hamlet|borough|township|municipality|neighbou?rhood|"
     r"district|place|locality|port|capital|county|county seat|region|province|commune|parish)"
     r"\s+(?:\w+\s+){0,3}?(?:in|of|within)\s+(?:the\s+)?"
-    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|northeastern|northwestern|"
-    r"southeastern|southwestern)\s+)?", re.I)
+    r"(?:(?:" + "|".join((*CARDINAL_POINTS, "central", *CARDINAL_ADJECTIVES, *INTERCARDINAL_ADJECTIVES)) + r")\s+)?",
+    re.I)
 
 
 #: What a name is said to be ("Goris, a town near the border", "Arauca, a department on the

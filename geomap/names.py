@@ -15,19 +15,28 @@ from functools import lru_cache
 
 from gazetteer import Gazetteer, MatchOrigin, NameKind, PlaceKind
 
-__all__ = ["NameEvidence", "GENERIC", "SPELLING_ONLY"]
+__all__ = ["NameEvidence", "GENERIC", "SPELLING_ONLY", "CARDINAL_POINTS", "INTERCARDINAL_POINTS",
+           "CARDINAL_ADJECTIVES", "INTERCARDINAL_ADJECTIVES"]
 
 _STRENGTH_CACHE = 8192  # names whose place strength is remembered; a run's memory stays flat once full
 SPELLING_ONLY = 0.5  # weight of a match by spelling key alone: below the recogniser's ENOUGH, so it needs a cue
+#: The compass, in the forms the extractor reads: its points ("north", "northeast") and
+#: their adjectives ("northern", "north-eastern").
+CARDINAL_POINTS = ("north", "south", "east", "west")
+INTERCARDINAL_POINTS = ("northeast", "northwest", "southeast", "southwest")
+CARDINAL_ADJECTIVES = ("northern", "southern", "eastern", "western")
+INTERCARDINAL_ADJECTIVES = ("northeastern", "northwestern", "southeastern", "southwestern",
+                            "north-eastern", "north-western", "south-eastern", "south-western")
 #: Words that name directions or parts of the world only with context ("the West").
-GENERIC = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western",
-                     "central", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
+GENERIC = frozenset({*CARDINAL_POINTS, *INTERCARDINAL_POINTS, *CARDINAL_ADJECTIVES, "central", "upper", "lower",
                      "north east", "north west", "south east", "south west", "centre", "center"})
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _OF_PREFIX = re.compile(r"(city|town|village|port|state|commonwealth|county|province|region|republic)\s+of\s+", re.I)
+#: Words before a name that name a part of it ("North Kharkiv", "downtown Aleppo").
 _PART_PREFIX = re.compile(
-    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|northern|southern|eastern|western|"
-    r"central|upper|lower|greater|historic|downtown|old|inner|outer|mid|midtown|uptown)[\s-]+", re.I)
+    "(?:" + "|".join((*CARDINAL_POINTS, *INTERCARDINAL_POINTS, *CARDINAL_ADJECTIVES, "central", "upper", "lower",
+                      "greater", "historic", "downtown", "old", "inner", "outer", "mid", "midtown", "uptown"))
+    + r")[\s-]+", re.I)
 
 
 class NameEvidence:

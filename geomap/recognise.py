@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from gazetteer import PlaceKind, normalize_name
 
 from .lexicon import Lexicon
-from .names import NameEvidence
+from .names import CARDINAL_ADJECTIVES, CARDINAL_POINTS, INTERCARDINAL_ADJECTIVES, INTERCARDINAL_POINTS, NameEvidence
 from .qualifiers import AREA_BEFORE, CITY_BEFORE, PHYSICAL_AFTER, PLACE_LABELS, QUALIFIERS_AFTER
 from .tokens import acronym as _acronym
 from .tokens import headline_at as _headline_at
@@ -75,14 +75,10 @@ _LOCATIVE = frozenset({
     "through", "via", "inside", "between", "throughout", "within", "beyond", "entered", "enter",
     "captured", "retook", "liberated", "shelled", "visited", "left", "reached", "outskirts",
 })
-_COMPASS = frozenset({
-    "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern",
-    "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern", "south-western",
-})
+_COMPASS = frozenset({*CARDINAL_ADJECTIVES, "central", *INTERCARDINAL_ADJECTIVES})
 #: Words before "of" that make the name after it a place ("the city of", "north of", "residents of").
 _OF_PLACE = frozenset(AREA_BEFORE | CITY_BEFORE | {
-    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-    "residents", "inhabitants", "mayor", "governor",
+    *CARDINAL_POINTS, *INTERCARDINAL_POINTS, "residents", "inhabitants", "mayor", "governor",
 })
 _PLACE_NOUNS = frozenset({"settlements", "villages", "towns", "cities", "regions", "places", "areas",
                           "provinces", "oblasts", "countries", "states", "districts", "localities"})
