@@ -111,6 +111,14 @@ def test_a_definition_names_the_container(blank, tiny_gazetteer):
     assert containers == [("Alexandria", "Louisiana"), ("Louisiana", None), ("Alexandria", None)]
 
 
+@pytest.mark.parametrize("definition", [", a department in eastern ", " is the county seat of ", ", a parish in "])
+def test_every_noun_that_defines_a_place_names_its_container(blank, tiny_gazetteer, definition):
+    extractor = PlaceExtractor(tiny_gazetteer, blank)
+    text = f"Izium{definition}Kharkiv."
+    doc = labelled(blank, text, [("Izium", "GPE"), ("Kharkiv", "GPE")])
+    assert [(m.surface, m.container) for m in extractor.mentions(doc)] == [("Izium", "Kharkiv"), ("Kharkiv", None)]
+
+
 def _hints(extractor, doc):
     return [(m.name, m.hint) for m in extractor.mentions(doc)]
 
@@ -121,6 +129,8 @@ def _hints(extractor, doc):
     ("Convoys reached Kherson, the region's largest city, on Sunday.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
     ("Convoys reached Kherson, the besieged state capital.", ["Kherson"], [("Kherson", PlaceKind.CITY)]),
     ("Kharkiv was the first key city to be shelled.", ["Kharkiv"], [("Kharkiv", PlaceKind.CITY)]),
+    ("Aid reached Izium, the county seat, on Sunday.", ["Izium"], [("Izium", PlaceKind.CITY)]),  # a seat is a town
+    ("Aid reached Kherson, a quiet parish on the river.", ["Kherson"], [("Kherson", None)]),  # a place, no kind
     # not a definition of the first name: it introduces the next one, or names another place
     ("In Kherson, the town of Izium is quiet.", ["Kherson", "Izium"],
      [("Kherson", None), ("Izium", PlaceKind.CITY)]),
