@@ -104,12 +104,14 @@ class Difference:
 
 class Others:
     """The places of the document's names but one, in document order (iterable, and false
-    when there are none)."""
+    when there are none). The resolver goes through them for every candidate of the name:
+    they are picked out once, on the first pass through them."""
 
-    __slots__ = ("_items", "_name", "_count")
+    __slots__ = ("_items", "_name", "_count", "_places")
 
     def __init__(self, items: list[tuple[str, Place]], name: str, count: int) -> None:
         self._items, self._name, self._count = items, name, count
+        self._places: list[Place] | None = None
 
     def __bool__(self) -> bool:
         return self._count > 0
@@ -118,8 +120,10 @@ class Others:
         return self._count
 
     def __iter__(self) -> Iterator[Place]:
-        name = self._name
-        return (place for owner, place in self._items if owner != name)
+        if self._places is None:
+            name = self._name
+            self._places = [place for owner, place in self._items if owner != name]
+        return iter(self._places)
 
 
 def listed_kinds(peers: Sequence[str], kinds: Mapping[str, PlaceKind]) -> tuple[float, float]:

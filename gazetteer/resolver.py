@@ -243,7 +243,7 @@ class Resolver:
         # context of the others (a name never votes for itself, whatever its qualifier) until
         # the answers stop changing.
         contexts = {key: DocumentContext() for key in senses}
-        current = {key: self._rank(choices[key], contexts[key]) for key in senses}
+        current = {key: self._rank(choices[key], contexts[key], alone=True) for key in senses}
         # The support of a name: the candidates of the other names, weighted by their scores,
         # as the first pass ranked them (the same in every pass).
         first = {key: current[key].candidates for key in senses}
@@ -402,6 +402,8 @@ class Resolver:
 
     def _contains(self, area_id: str, lat: float, lon: float) -> bool:
         """``Gazetteer.contains``, remembered: the passes of a document ask the same questions."""
+        if not self.gazetteer.may_contain(area_id, lat, lon):
+            return False  # most candidates lie far from most regions: settled by the box, not remembered
         key = (area_id, lat, lon)
         found = self._containment.get(key)  # asked hundreds of times a document: mostly remembered
         if found is None:
@@ -456,18 +458,20 @@ class Resolver:
         weights = self._weights
         return _Choices(toponym, matches, features, [dot(weights, f) for f in features])
 
-    def _rank(self, choices: _Choices, context: DocumentContext) -> Resolution:
+    def _rank(self, choices: _Choices, context: DocumentContext, *, alone: bool = False) -> Resolution:
         """The toponym's candidates, best first, with their shares of the score but without
-        their reasons (:meth:`_finish` adds those to the final answer)."""
+        their reasons (:meth:`_finish` adds those to the final answer). ``alone``: the context
+        is empty (the first pass), so that without a bias option a candidate's score is its base."""
         toponym = choices.toponym
         if not choices.matches:
             return Resolution.unresolved(toponym)
         weights = self._weights
-        scored = sorted(
-            ((base + dot(weights, self._context_features(m.place, context)), m)
-             for m, base in zip(choices.matches, choices.bases)),
-            key=lambda item: (-item[0], item[1].place.id),
-        )
+        if alone and not self.options.prefer_country and not self.options.bbox:
+            scores = choices.bases  # _context_features gives nothing: base + 0
+        else:
+            scores = [base + dot(weights, self._context_features(m.place, context))
+                      for m, base in zip(choices.matches, choices.bases)]
+        scored = sorted(zip(scores, choices.matches), key=lambda item: (-item[0], item[1].place.id))
         top = scored[0][0]
         shares = [math.exp(score - top) for score, _ in scored]
         total = sum(shares)

@@ -661,15 +661,21 @@ class Gazetteer:
         """
         import shapely
 
-        bounds = _bounds_cached(self, area_id)
-        if bounds is None:
-            return False
-        west, south, east, north = bounds
-        if not (west - tolerance <= lon <= east + tolerance and south - tolerance <= lat <= north + tolerance):
+        if not self.may_contain(area_id, lat, lon, tolerance=tolerance):
             return False  # most questions are about far-away namesakes: answered without the outline
         geom = self.geometry(area_id)
         point = shapely.Point(lon, lat)
         return bool(shapely.contains(geom, point) or shapely.dwithin(geom, point, tolerance))
+
+    def may_contain(self, area_id: str, lat: float, lon: float, *, tolerance: float = 0.02) -> bool:
+        """Whether the point lies within ``tolerance`` degrees of the bounding box of the outline
+        of ``area_id`` (``False`` without an outline): :meth:`contains` is ``False`` otherwise.
+        Answered from a cache of boxes, without reading the outline."""
+        bounds = _bounds_cached(self, area_id)
+        if bounds is None:
+            return False
+        west, south, east, north = bounds
+        return west - tolerance <= lon <= east + tolerance and south - tolerance <= lat <= north + tolerance
 
     def country_at(self, lat: float, lon: float) -> str | None:
         """ISO alpha-2 code of the country whose outline contains the point, else ``None``."""

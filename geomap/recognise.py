@@ -36,7 +36,7 @@ from .lexicon import Lexicon
 from .names import CARDINAL_ADJECTIVES, CARDINAL_POINTS, INTERCARDINAL_ADJECTIVES, INTERCARDINAL_POINTS, NameEvidence
 from .qualifiers import AREA_BEFORE, CITY_BEFORE, PHYSICAL_AFTER, PLACE_LABELS, QUALIFIERS_AFTER
 from .tokens import acronym as _acronym
-from .tokens import capitalised as _capitalised
+from .tokens import headline_at as _headline_at
 from .tokens import in_headline as _in_headline
 from .tokens import proper_runs as _proper_runs
 from .tokens import sentence_initial as _sentence_initial
@@ -141,11 +141,11 @@ class Recogniser:
             for s, e in _subspans(start, end):
                 if "of" in words.lowers[s + 1:e - 1] and not any(taken[s:e]) \
                         and self._names.reaches(words.text(s, e), _ENOUGH) \
-                        and not self._embedded_or_personal(doc[s:e], entity_of, person_words):
+                        and not self._embedded_or_personal(doc, s, e, entity_of, person_words):
                     take(s, e, label_of(s, e))
             s = self._feature_start(words, start, end)
             if s is not None and not any(taken[s:end + 1]) \
-                    and not self._embedded_or_personal(doc[s:end + 1], entity_of, person_words):
+                    and not self._embedded_or_personal(doc, s, end + 1, entity_of, person_words):
                 take(s, end + 1, label_of(s, end + 1))
         # 1. The statistical model's places.
         for ent in ents:
@@ -154,7 +154,7 @@ class Recogniser:
                 parts = self._known_parts(doc, start, ent.end)
                 if not parts and self._unknown_person(doc[start:ent.end], person_words):
                     continue  # "Saakashvili" tagged GPE here, a person's surname elsewhere in the text
-                if not parts and self._unfounded(doc[start:ent.end], taken):
+                if not parts and self._unfounded(doc, start, ent.end, taken):
                     continue
                 for s, e in parts or [(start, ent.end)]:
                     take(s, e, ent.label_)
@@ -163,23 +163,24 @@ class Recogniser:
         for ent in ents:
             if ent.label_ in _RELABEL:
                 start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
-                if not any(taken[start:ent.end]) and self._accept(doc[start:ent.end], entity_of, person_words, taken):
+                if not any(taken[start:ent.end]) and self._accept(doc, start, ent.end, entity_of, person_words, taken):
                     take(start, ent.end, "GAZETTEER")
         for start, end in runs:
             for s, e in _subspans(start, end):
-                if not any(taken[s:e]) and self._accept(doc[s:e], entity_of, person_words, taken):
+                if not any(taken[s:e]) and self._accept(doc, s, e, entity_of, person_words, taken):
                     take(s, e, "GAZETTEER")
         # 3. One sense per discourse: a name taken once is taken everywhere it recurs.
-        accepted = {normalize_name(doc[f.start:f.end].text) for f in found}
+        accepted = {normalize_name(words.text(f.start, f.end)) for f in found}
         # A word the model itself tagged as a place here is not a person's name elsewhere in the
         # text just because a person bears it ("Lawton" the city, "Henry Ware Lawton").
-        placed = Counter(t.lower_ for f in found if f.label in PLACE_LABELS for t in doc[f.start:f.end])
-        named = Counter(t.lower_ for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent)
+        placed = Counter(w for f in found if f.label in PLACE_LABELS for w in words.lowers[f.start:f.end])
+        named = Counter(w for ent in ents if ent.label_ == "PERSON" and len(ent) > 1
+                        for w in words.lowers[ent.start:ent.end])
         person_words = frozenset(w for w in person_words if placed[w] <= named[w])
         for start, end in runs:
             for s, e in _subspans(start, end):
                 if (not any(taken[s:e]) and normalize_name(words.text(s, e)) in accepted
-                        and not self._embedded_or_personal(doc[s:e], entity_of, person_words)):
+                        and not self._embedded_or_personal(doc, s, e, entity_of, person_words)):
                     take(s, e, "GAZETTEER")
         found.sort(key=lambda f: f.start)
         return found
@@ -199,17 +200,18 @@ class Recogniser:
         """For a multi-word place entity whose whole name no gazetteer entry bears, the
         longest parts that are names ("north west London", "Greece Italy", "St. Louis Police");
         empty when the whole is a name, or no part is."""
-        if end - start < 2 or self._names.name_strength(doc[start:end].text) > 0.0:
+        words = _words(doc)
+        if end - start < 2 or self._names.name_strength(words.text(start, end)) > 0.0:
             return []
-        head = doc[end - 1].lower_
+        head = words.lowers[end - 1]
         if head in QUALIFIERS_AFTER or head in _FEATURE_NOUNS:
             return []  # "Neches River", "Indian Lake Road": a name of its own that we lack
         used = [False] * (end - start)
         parts = []
         for s, e in _subspans(start, end):
-            if any(used[s - start:e - start]) or not _capitalised(doc[s]):
+            if any(used[s - start:e - start]) or not words.capitalised[s]:
                 continue
-            if self._names.name_reaches(doc[s:e].text, _ENOUGH):
+            if self._names.name_reaches(words.text(s, e), _ENOUGH):
                 parts.append((s, e))
                 for i in range(s, e):
                     used[i - start] = True
@@ -252,65 +254,74 @@ class Recogniser:
         return all(inner.lower_ == outer.lower_ or self._names.holds(outer.text, inner.text)
                    for inner, outer in zip(words, words[1:]))
 
-    def _embedded_or_personal(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str]) -> bool:
-        """Whether the span is part of an organisation's or a person's name, or a person."""
-        words = _words(span.doc)
-        if words.text(span.start, span.end).lower() in person_words:
+    def _embedded_or_personal(self, doc: Doc, start: int, end: int, entity_of: dict[int, Span],
+                              person_words: frozenset[str]) -> bool:
+        """Whether the tokens ``[start, end)`` are part of an organisation's or a person's name,
+        or a person. (Read from the document's :class:`~geomap.tokens.Words` and the entity, not
+        from a span of tokens: the recogniser asks it of every run of capitalised words.)"""
+        words = _words(doc)
+        if words.text(start, end).lower() in person_words:
             return True
-        if span.start > 0 and words.lowers[span.start - 1].rstrip(".") in _TITLES:
+        if start > 0 and words.lowers[start - 1].rstrip(".") in _TITLES:
             return True
-        entities = {entity_of.get(i) for i in range(span.start, span.end)}
-        if None in entities or len(entities) != 1:
+        ent = entity_of.get(start)  # the words lie in one entity, or in none
+        if ent is None or any(entity_of.get(i) is not ent for i in range(start + 1, end)):
             return False
-        (ent,) = entities
-        if ent.label_ in _CALENDAR_LABELS:  # "Kyiv early Friday" (DATE): the place, not the date words
-            return any(t.lower_ in _CALENDAR_WORDS for t in span)
-        if ent.label_ in _NEVER:
+        label = ent.label_
+        if label in _CALENDAR_LABELS:  # "Kyiv early Friday" (DATE): the place, not the date words
+            return any(words.lowers[i] in _CALENDAR_WORDS for i in range(start, end))
+        if label in _NEVER:
             return True
-        if _in_headline(ent):  # title-case headlines confuse the model's labels
+        if _headline_at(doc, ent.start, ent.end):  # title-case headlines confuse the model's labels
             return False
-        if any(t.text in {",", ";"} for t in ent):  # a list the model took for one name
+        if any(words.texts[i] in {",", ";"} for i in range(ent.start, ent.end)):  # a list the model took for one name
             return False
-        core = ent[1:] if ent[0].lower_ == "the" and len(ent) > 1 else ent
-        if (span.start, span.end) == (core.start, core.end):
+        core_start = ent.start + (1 if words.lowers[ent.start] == "the" and ent.end - ent.start > 1 else 0)
+        if (start, end) == (core_start, ent.end):
             return False
-        if not any(_capitalised(t) for t in core if not (span.start <= t.i < span.end)):
+        rest = [i for i in range(core_start, ent.end) if not (start <= i < end)]
+        if not any(words.capitalised[i] for i in rest):
             return False  # the rest is not a name: "Victoria /vɪkˈtɔːriə/", "Lviv early"
-        if ent.label_ == "PERSON":  # a mislabelled run of places ("Kherson Ukraine") is not a name
-            return any(not self._names.reaches(t.text, _STRONG) for t in core
-                       if t.is_alpha and not (span.start <= t.i < span.end))
+        if label == "PERSON":  # a mislabelled run of places ("Kherson Ukraine") is not a name
+            return any(not self._names.reaches(doc[i].text, _STRONG) for i in rest if doc[i].is_alpha)
         return True  # inside a longer organisation, event or work name
 
-    def _accept(self, span: Span, entity_of: dict[int, Span], person_words: frozenset[str], taken: list[bool]) -> bool:
-        first = span[0]
-        if len(span) == 1 and (first.is_stop or (len(first.text) < 3 and not first.is_upper)):
+    def _accept(self, doc: Doc, start: int, end: int, entity_of: dict[int, Span], person_words: frozenset[str],
+                taken: list[bool]) -> bool:
+        """Whether the tokens ``[start, end)``, a capitalised run or a mislabelled entity, are a
+        place by the gazetteer's evidence weighed against their context."""
+        words = _words(doc)
+        single = end - start == 1
+        first_text = words.texts[start]
+        if single and (words.stop[start] or (len(first_text) < 3 and not doc[start].is_upper)):
             return False
-        if self._embedded_or_personal(span, entity_of, person_words):
+        if self._embedded_or_personal(doc, start, end, entity_of, person_words):
             return False
-        doc = span.doc
-        cued = _has_cue(doc, span, taken)
-        if not cued and not self._names.exact(span.text):
+        text = words.text(start, end)
+        cued = _has_cue(words, start, end, taken)
+        if not cued and not self._names.exact(text):
             return False  # without a cue every threshold below is above what a spelling key alone gives
-        strength = self._names.strength(span.text)
+        strength = self._names.strength(text)
         if strength == 0.0:
             return False
-        if len(span) == 1 and _acronym(first.text) and not _in_headline(span) and strength < 1.0 \
-                and not self._names.exact_kinds(first.text) & _ACRONYM_KINDS:
+        first = doc[start]
+        if single and _acronym(first_text) and not _headline_at(doc, start, end) and strength < 1.0 \
+                and not self._names.exact_kinds(first_text) & _ACRONYM_KINDS:
             return False  # "BA", "OS", "SWAT": an acronym, unless a country's or region's code
-        label = entity_of[first.i].label_ if first.i in entity_of else None
+        label = entity_of[start].label_ if start in entity_of else None
         if cued:
             threshold = _CUED
         elif _sentence_initial(first) or label in ("PERSON", "NORP", "ORG"):
             threshold = _STRONG
         else:
             threshold = _ENOUGH
-        if len(span) == 1 and not first.is_upper:
+        if single and not first.is_upper:
             if first.pos_ != "PROPN":
                 threshold = max(threshold, _COMMON_WORD)  # "Police said", "Man charged"
-            elif self._is_word(first) and first.lower_ not in _named_mid_sentence(span.doc):
+            elif self._is_word(first) and first.lower_ not in _named_mid_sentence(doc):
                 # "Dam", "Hit" in a headline: an English word, capitalised only where every word may be
-                headline = _in_headline(span)  # where every word is capitalised, cues included
-                if (headline or threshold != _CUED) and not self._names.own_name(span.text):
+                headline = _headline_at(doc, start, end)  # where every word is capitalised, cues included
+                if (headline or threshold != _CUED) and not self._names.own_name(text):
                     return False  # "Free" (Free State), "Dam" (Dome): a word, and only a place's alternate name
                 if threshold == _CUED:
                     threshold = _ENOUGH  # "retook Hit"
@@ -318,19 +329,20 @@ class Recogniser:
                     threshold = max(threshold, 1.0 if headline else _LEXICON_WORD)
         return strength >= threshold
 
-    def _unfounded(self, span: Span, taken: list[bool]) -> bool:
+    def _unfounded(self, doc: Doc, start: int, end: int, taken: list[bool]) -> bool:
         """A one-word place entity of the model that no context supports and whose gazetteer
         evidence is weak: a name that no place bears exactly but that a spelling key ties to one
         ("Hartmann said": the resolver would place it at Hartman), or an acronym of no country or
         region ("the MoD" is a town's alternate name). A name the gazetteer does not know at all
         is kept, unresolved (an online look-up may place it)."""
-        if len(span) != 1 or _has_cue(span.doc, span, taken):
+        if end - start != 1 or _has_cue(_words(doc), start, end, taken):
             return False
-        name = self._names.lookup_name(span.text)[0]
+        text = _words(doc).texts[start]
+        name = self._names.lookup_name(text)[0]
         kinds = self._names.exact_kinds(name)
         if not kinds:
             return self._names.strength(name) > 0.0
-        if _acronym(span[0].text):
+        if _acronym(text):
             return not kinds & _ACRONYM_KINDS and not self._names.reaches(name, _STRONG)
         return False
 
@@ -356,28 +368,29 @@ def _named_mid_sentence(doc: Doc) -> frozenset[str]:
             words.lowers[i] for i in range(len(doc))
             if words.capitalised[i] and not words.texts[i].isupper() and words.lowers[i] not in lower
             and doc[i].ent_type_ not in _NEVER
-            and not _sentence_initial(doc[i]) and not _in_headline(doc[i:i + 1])
+            and not _sentence_initial(doc[i]) and not _headline_at(doc, i, i + 1)
         )
         doc.user_data[_MID_SENTENCE_KEY] = named
     return named
 
 
-def _has_cue(doc: Doc, span: Span, taken: list[bool]) -> bool:
-    """Context that makes a name a place: a locative word before it (across a compass
-    adjective: "in western Khan Younis"), a qualifier, a list of places."""
-    before = doc[span.start - 1] if span.start > 0 else None
-    after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and after.lower_ in QUALIFIERS_AFTER:
+def _has_cue(words: Words, start: int, end: int, taken: list[bool]) -> bool:
+    """Context that makes the name at tokens ``[start, end)`` a place: a locative word before it
+    (across a compass adjective: "in western Khan Younis"), a qualifier, a list of places."""
+    lowers = words.lowers
+    if end < len(lowers) and lowers[end] in QUALIFIERS_AFTER:
         return True
-    if before is None:
+    if start == 0:
         return False
-    if before.lower_ in _LOCATIVE:
+    before = lowers[start - 1]
+    if before in _LOCATIVE:
         return True
-    if before.lower_ in _COMPASS and span.start >= 2 and doc[span.start - 2].lower_ in _LOCATIVE:
+    if before in _COMPASS and start >= 2 and lowers[start - 2] in _LOCATIVE:
         return True
-    if before.lower_ == "of" and span.start >= 2 and doc[span.start - 2].lower_ in _OF_PLACE:
+    if before == "of" and start >= 2 and lowers[start - 2] in _OF_PLACE:
         return True
-    if before.text in {",", "and", "or"} and span.start >= 2 and taken[span.start - 2]:
+    before_text = words.texts[start - 1]
+    if before_text in {",", "and", "or"} and start >= 2 and taken[start - 2]:
         return True
     # "the settlements: Bezruky, Slatyne"
-    return before.text == ":" and span.start >= 2 and doc[span.start - 2].lower_ in _PLACE_NOUNS
+    return before_text == ":" and start >= 2 and lowers[start - 2] in _PLACE_NOUNS

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Words", "words_of", "proper_runs", "RUN_JOINERS", "capitalised", "in_headline", "acronym",
+__all__ = ["Words", "words_of", "proper_runs", "RUN_JOINERS", "capitalised", "in_headline", "headline_at", "acronym",
            "sentence_initial", "subspans"]
 
 
@@ -30,12 +30,19 @@ class Words:
         self.lowers: list[str] = []
         self.stop: list[bool] = []
         self.capitalised: list[bool] = []
+        texts, spaces, lowers, stop, caps = self.texts, self.spaces, self.lowers, self.stop, self.capitalised
+        known = _lexemes_of(doc.vocab)
         for token in doc:
-            self.texts.append(token.text)
-            self.spaces.append(token.whitespace_)
-            self.lowers.append(token.lower_)
-            self.stop.append(token.is_stop)
-            self.capitalised.append(capitalised(token))
+            facts = known.get(token.orth)
+            if facts is None:
+                if len(known) >= _LEXEME_CACHE:
+                    known.clear()
+                facts = known[token.orth] = (token.text, token.lower_, token.is_stop, _word_capitalised(token))
+            texts.append(facts[0])
+            spaces.append(token.whitespace_)
+            lowers.append(facts[1])
+            stop.append(facts[2])
+            caps.append(facts[3] if facts[3] is not None else token.pos_ in _NAME_TAGS)
         #: Each token's text with its trailing white space (``token.text_with_ws``).
         self._with_space = [w + s for w, s in zip(self.texts, self.spaces)]
 
@@ -51,6 +58,20 @@ class Words:
 
 
 _WORDS_KEY = "geomap.words"
+#: Words whose text, lower case, stop-word flag and capitalisation (:func:`_word_capitalised`)
+#: are remembered, per vocabulary: a word's are the same wherever it occurs, and reading them
+#: from a ``Token`` took most of the time of :class:`Words` (0.29 -> 0.15 ms a news article here).
+#: A vocabulary's memo is emptied when full, so memory stays flat.
+_LEXEME_CACHE = 20_000
+_LEXEMES: dict[int, tuple[object, dict[int, tuple[str, str, bool, bool | None]]]] = {}
+
+
+def _lexemes_of(vocab: object) -> dict[int, tuple[str, str, bool, bool | None]]:
+    """The remembered words of a vocabulary (kept with it, by its identity)."""
+    entry = _LEXEMES.get(id(vocab))
+    if entry is None or entry[0] is not vocab:
+        entry = _LEXEMES[id(vocab)] = (vocab, {})
+    return entry[1]
 
 
 def words_of(doc: Doc) -> Words:
@@ -84,14 +105,26 @@ _ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
 _INNER_APOSTROPHE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)+")
 
 
+_NAME_TAGS = frozenset({"PROPN", "X", ""})
+
+
 def capitalised(token: Token) -> bool:
+    """Whether the token is a capitalised word of a name: an abbreviation ("U.S."), a word in
+    capitals, or a capitalised word tagged as a proper noun (or untagged)."""
+    word = _word_capitalised(token)
+    return word if word is not None else token.pos_ in _NAME_TAGS
+
+
+def _word_capitalised(token: Token) -> bool | None:
+    """:func:`capitalised` as far as the word alone tells (``None``: it depends on the tag)."""
     text = token.text
     if len(text) < 2 or not text[0].isupper():
         return False
     if _ABBREVIATION.fullmatch(text):
         return True
-    letters = token.is_alpha or _INNER_APOSTROPHE.fullmatch(text) is not None
-    return letters and (token.is_upper or token.pos_ in {"PROPN", "X", ""})
+    if not (token.is_alpha or _INNER_APOSTROPHE.fullmatch(text) is not None):
+        return False
+    return True if token.is_upper else None
 
 
 _HEADLINE_KEY = "geomap.headline"
@@ -103,7 +136,11 @@ def in_headline(span: Span) -> bool:
     The line breaks and the answer for each line are worked out once per ``Doc`` (kept in
     ``doc.user_data``), so that asking for every mention stays linear in the text's length.
     """
-    doc = span.doc
+    return headline_at(span.doc, span.start, span.end)
+
+
+def headline_at(doc: Doc, start: int, end: int) -> bool:
+    """:func:`in_headline` of the tokens ``[start, end)``, without building the span."""
     state = doc.user_data.get(_HEADLINE_KEY)
     if state is None:
         breaks = [text.isspace() and "\n" in text for text in words_of(doc).texts]
@@ -115,7 +152,7 @@ def in_headline(span: Span) -> bool:
             line_end[i] = i if breaks[i] else line_end[i + 1]
         state = doc.user_data[_HEADLINE_KEY] = (line_start, line_end, {})
     line_start, line_end, answers = state
-    start, end = line_start[span.start], line_end[span.end]
+    start, end = line_start[start], line_end[end]
     answer = answers.get((start, end))
     if answer is None:
         answer = answers[(start, end)] = _headline_line(words_of(doc), start, end)

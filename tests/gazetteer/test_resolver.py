@@ -156,6 +156,7 @@ def test_the_resolver_memos_stay_within_their_cap(tiny_gazetteer, monkeypatch):
 
     names = ["Kyiv", "Kherson", "Kharkiv", "Paris", "Odesa", "Mariupol", "Lviv", "Donetsk"]
     toponyms = [Toponym(n, None, 40 * i) for i, n in enumerate(names)]
+    toponyms.append(Toponym("Kharkiv", None, 400, "Ukraine"))  # a container: its look-up and test are remembered
     expected = [r.place for r in Resolver(tiny_gazetteer).resolve_all(toponyms)]  # with the real cap
     monkeypatch.setattr(resolver_module, "_MEMO_SIZE", 3)
     resolver = Resolver(tiny_gazetteer)

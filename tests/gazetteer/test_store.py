@@ -82,6 +82,13 @@ def test_geometry_and_containment(tiny_gazetteer):
     assert tiny_gazetteer.contains("t:kherson-oblast", 46.6354, 32.6169)
     assert not tiny_gazetteer.contains("t:kherson-oblast", 49.98, 36.25)
     assert not tiny_gazetteer.contains("t:kherson", 46.6354, 32.6169)  # a point has no outline
+    # The box test that settles most questions without the outline
+    assert tiny_gazetteer.may_contain("t:kherson-oblast", 46.6354, 32.6169)
+    assert not tiny_gazetteer.may_contain("t:kherson-oblast", 49.98, 36.25)  # Kharkiv: outside the box
+    assert not tiny_gazetteer.may_contain("t:kherson", 46.6354, 32.6169)
+    west, south, east, north = tiny_gazetteer.geometry("t:kherson-oblast").bounds
+    assert tiny_gazetteer.may_contain("t:kherson-oblast", south - 0.01, west - 0.01)  # within the tolerance
+    assert not tiny_gazetteer.may_contain("t:kherson-oblast", south - 0.03, west)
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
