@@ -628,7 +628,10 @@ def _same_name(a: str, b: str) -> bool:
     if spelling_key(a) == spelling_key(b):
         return True
     a, b = normalize_name(a), normalize_name(b)
-    return len(a.split()) == len(b.split()) and SequenceMatcher(None, a, b).ratio() >= 0.8
+    if len(a.split()) != len(b.split()):
+        return False
+    alike = SequenceMatcher(None, a, b)  # the quick ratios bound the ratio from above: cheap noes first
+    return alike.real_quick_ratio() >= 0.8 and alike.quick_ratio() >= 0.8 and alike.ratio() >= 0.8
 
 
 def _scorable(toponym: Toponym, matches: list[NameMatch]) -> tuple[list[NameMatch], set[str], bool]:
