@@ -22,7 +22,7 @@ __all__ = ["in_context"]
 #: The nouns that say what a place is in a definition after its name ("Goris, a town near the
 #: border", "Hudson, a city in Texas", "Arauca, a department on the border") and the kind each
 #: settles; ``None`` for a place noun that settles none ("community", "parish", "municipality").
-_PLACE_NOUNS: dict[str, PlaceKind | None] = {
+_DEFINING_NOUNS: dict[str, PlaceKind | None] = {
     **dict.fromkeys(("town", "city", "village", "settlement", "hamlet", "capital", "port", "suburb", "seat"),
                     PlaceKind.CITY),
     **dict.fromkeys(("region", "province", "governorate", "department", "district", "state", "oblast",
@@ -34,7 +34,7 @@ _PLACE_NOUNS: dict[str, PlaceKind | None] = {
 #: town in Pope County", "Hudson, a city in Texas", "Arauca, a department in eastern Colombia").
 _DEFINED_IN = re.compile(
     r"(?:,| is| was)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,4}?"
-    r"(?:" + "|".join(sorted(_PLACE_NOUNS, key=len, reverse=True)) + r")"
+    r"(?:" + "|".join(sorted(_DEFINING_NOUNS, key=len, reverse=True)) + r")"
     r"\s+(?:\w+\s+){0,3}?(?:in|of|within)\s+(?:the\s+)?"
     r"(?:(?:" + "|".join((*CARDINAL_POINTS, "central", *CARDINAL_ADJECTIVES, *INTERCARDINAL_ADJECTIVES)) + r")\s+)?",
     re.I)
@@ -83,8 +83,8 @@ def _defined_kind(text: str, start: int, limit: int) -> tuple[str, PlaceKind] | 
                 return None  # "South Kordofan, the town of Kadugli": the town is Kadugli
             break
         phrase.append(token)
-    nouns = [word for word in phrase if _PLACE_NOUNS.get(word) is not None]
-    return (nouns[-1], _PLACE_NOUNS[nouns[-1]]) if nouns else None  # type: ignore[return-value]
+    nouns = [word for word in phrase if _DEFINING_NOUNS.get(word) is not None]
+    return (nouns[-1], _DEFINING_NOUNS[nouns[-1]]) if nouns else None  # type: ignore[return-value]
 
 
 def _possessive_containers(text: str, mentions: list[Mention]) -> list[Mention]:
