@@ -49,7 +49,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gazetteer import Gazetteer, PlaceKind
+from gazetteer import Gazetteer, Place, PlaceKind
+from gazetteer.model import REGION_KINDS
 
 from ..errors import InputError
 from ..model import Document, Excerpt, MappedPlace, group_places
@@ -62,7 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
 
 __all__ = ["render", "page_html", "fragment_html", "map_data", "KIND_COLOURS", "ATTRIBUTION", "escape",
-           "popup_html", "script_json", "outline_extent", "turned"]
+           "popup_html", "script_json", "area_outline", "outline_extent", "turned"]
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,6 @@ CLUSTER_THRESHOLD = 60
 #: Above this many unclustered markers, they are drawn on a canvas instead of as SVG paths.
 CANVAS_THRESHOLD = 2000
 
-_AREA_KINDS = (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION)
 _KIND_ORDER = [PlaceKind.COUNTRY, PlaceKind.REGION, PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.CITY,
                PlaceKind.PHYSICAL, PlaceKind.CONTINENT, PlaceKind.OTHER]
 
@@ -135,13 +135,12 @@ def map_data(
     kind_counts: dict[PlaceKind, int] = {}
     for mp in mapped:
         shape_index = None
-        if gazetteer is not None and mp.place.kind in _AREA_KINDS and mp.place.has_geometry:
-            geometry = gazetteer.geometry(mp.place.id)
-            if geometry is not None:
-                encoded = _encode_polygons(turned(geometry, centre), 100)
-                if encoded:
-                    shape_index = len(shapes)
-                    shapes.append(encoded)
+        geometry = area_outline(mp.place, gazetteer)
+        if geometry is not None:
+            encoded = _encode_polygons(turned(geometry, centre), 100)
+            if encoded:
+                shape_index = len(shapes)
+                shapes.append(encoded)
         records.append(_place_record(mp, doc_index, max_excerpts, shape_index, centre))
         kind_counts[mp.place.kind] = kind_counts.get(mp.place.kind, 0) + 1
     if cluster is None:
@@ -234,11 +233,17 @@ def _boxes(places: Sequence[MappedPlace], gazetteer: Gazetteer | None,
     """The box around every place and the box the first view fits
     (:func:`geomap.outputs.framing.fit_bounds`); an area with an outline counts whole."""
     def extent(place):
-        if gazetteer is None or place.kind not in _AREA_KINDS or not place.has_geometry:
-            return None
-        return outline_extent(gazetteer.geometry(place.id))
+        return outline_extent(area_outline(place, gazetteer))
 
     return fit_bounds(places, Fit.ALL, extent=extent), fit_bounds(places, fit, extent=extent)
+
+
+def area_outline(place: Place, gazetteer: Gazetteer | None):
+    """The outline a map draws for ``place`` (a shapely geometry): a first- or second-level
+    region's or a macro-region's, where the gazetteer has one; ``None`` for any other place."""
+    if gazetteer is None or place.kind not in REGION_KINDS or not place.has_geometry:
+        return None
+    return gazetteer.geometry(place.id)
 
 
 def outline_extent(geometry) -> tuple[float, float, float, float] | None:

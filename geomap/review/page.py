@@ -36,11 +36,12 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from gazetteer import Gazetteer, Place, PlaceKind
+from gazetteer import Gazetteer, Place
+from gazetteer.model import REGION_KINDS
 from gazetteer.normalize import normalize_name
 
 from ..outputs.framing import Bounds, places_bounds, unwrap
-from ..outputs.map import ATTRIBUTION, KIND_COLOURS, outline_extent, turned
+from ..outputs.map import ATTRIBUTION, KIND_COLOURS, area_outline, outline_extent, turned
 from ..outputs.markup import escape, script_json
 from ..outputs.offline import inline_html
 from .decisions import NOT_A_PLACE, NewPlace, merge_decisions, parse_decisions
@@ -50,7 +51,6 @@ __all__ = ["review_html", "overview_bounds", "decision_lines", "DecisionLines", 
 
 _LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
 _LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-_AREA_KINDS = (PlaceKind.ADMIN1, PlaceKind.ADMIN2, PlaceKind.REGION)
 
 
 def entry_key(name: str, document: str | None, offset: int | None) -> str:
@@ -179,13 +179,6 @@ def _template(name: str) -> str:
     return (files("geomap") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _outline(place: Place, gazetteer: Gazetteer | None):
-    """The outline the page draws for ``place`` (a shapely geometry), or ``None``."""
-    if gazetteer is None or not place.has_geometry or place.kind not in _AREA_KINDS:
-        return None
-    return gazetteer.geometry(place.id)
-
-
 def overview_bounds(items: Iterable[ReviewItem], *, gazetteer: Gazetteer | None = None) -> Bounds | None:
     """The box the page opens on: around the chosen places (and their outlines) of the mentions
     listed at first, the flagged and the decided ones, as the overview draws them.
@@ -201,7 +194,7 @@ def overview_bounds(items: Iterable[ReviewItem], *, gazetteer: Gazetteer | None 
     """
     chosen = [item.final.place for item in items
               if item.reasons and item.final is not None and item.final.place is not None]
-    return places_bounds(chosen, extent=lambda place: outline_extent(_outline(place, gazetteer)))
+    return places_bounds(chosen, extent=lambda place: outline_extent(area_outline(place, gazetteer)))
 
 
 def _mention_keys(item: ReviewItem) -> dict[str, list[str]]:
@@ -276,7 +269,7 @@ def review_html(
         if place is None:
             return None
         if place.id not in places:
-            shape = _outline(place, gazetteer)
+            shape = area_outline(place, gazetteer)
             if shape is not None:
                 outlines[place.id] = shape
             places[place.id] = {
@@ -354,7 +347,7 @@ def review_html(
         "decisions": {"text": decisions_text, "name": decisions_name, "tail": tail, "applied": applied,
                       "entries": [{"key": e.key, "start": e.start, "end": e.end, "indent": e.indent,
                                    "choice": e.choice} for e in entries]},
-        "areas": [k.value for k in _AREA_KINDS], "notAPlace": NOT_A_PLACE,
+        "areas": sorted(k.value for k in REGION_KINDS), "notAPlace": NOT_A_PLACE,
         "serve": {"token": serve_token} if serve_token else None,
     }
     doc_options = "".join(f'<option value="{escape(d)}">{escape(d)}</option>' for d in doc_ids)
